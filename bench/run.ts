@@ -1,0 +1,92 @@
+/**
+ * `npm run bench`: starts the compiled server (embedded emulator) in a child process, logs in
+ * through the API, then drives each scenario with autocannon from this process for a bounded time.
+ * Prints req/s, p50/p99 latency and each scenario's ratio to the /healthz baseline measured in the
+ * same run, plus the Stytch calls each scenario caused per 1,000 requests.
+ * Options (env): BENCH_SECONDS (default 8), BENCH_CONNECTIONS (default 10).
+ */
+import { spawn } from 'node:child_process'
+import { createServer } from 'node:net'
+import autocannon from 'autocannon'
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 8)
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 10)
+
+const freePort = async (): Promise<number> => await new Promise((resolve) => {
+  const server = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = server.address() as { port: number }
+    server.close(() => resolve(port))
+  })
+})
+
+const [appPort, emulatorPort] = [await freePort(), await freePort()]
+const api = `http://127.0.0.1:${appPort}`
+const emulator = `http://127.0.0.1:${emulatorPort}/`
+const child = spawn(process.execPath, ['dist/src/server.js'], {
+  env: { ...process.env, PORT: String(appPort), EMULATOR_PORT: String(emulatorPort), LOG_LEVEL: 'warn', RATE_LIMIT_LOGIN_PER_IP: '1000', RATE_LIMIT_LOGIN_PER_EMAIL: '1000', STYTCH_PROJECT_ID: '', STYTCH_SECRET: '' },
+  stdio: ['ignore', 'ignore', 'inherit']
+})
+process.on('exit', () => child.kill())
+
+async function waitReady (): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`${api}/readyz`)).ok) return
+    } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error('server did not become ready')
+}
+
+async function json<T> (url: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(url, init)
+  return await response.json() as T
+}
+
+async function login (email: string): Promise<{ session_token: string, session_jwt: string }> {
+  const post = { method: 'POST', headers: { 'content-type': 'application/json' } }
+  await fetch(`${api}/v1/auth/magic-links/send`, { ...post, body: JSON.stringify({ email_address: email, organization: 'acme' }) })
+  const { messages } = await json<{ messages: Array<{ token: string }> }>(`${emulator}emulator/outbox?email=${encodeURIComponent(email)}`)
+  return await json(`${api}/v1/auth/magic-links/authenticate`, { ...post, body: JSON.stringify({ token: messages.at(-1)?.token, delivery: 'body' }) })
+}
+
+const upstreamCalls = async (): Promise<number> => (await json<{ total: number }>(`${emulator}emulator/calls`)).total
+
+interface Row { name: string, rps: number, p50: number, p99: number, errors: number, requests: number, upstreamPer1000: number }
+
+async function scenario (name: string, path: string, headers: Record<string, string> = {}): Promise<Row> {
+  await autocannon({ url: `${api}${path}`, headers, connections, duration: 1 }) // warm-up
+  const before = await upstreamCalls()
+  const result = await autocannon({ url: `${api}${path}`, headers, connections, duration: seconds })
+  const calls = (await upstreamCalls()) - before
+  const requests = result.requests.total
+  return {
+    name,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.non2xx + result.errors,
+    requests,
+    upstreamPer1000: requests === 0 ? 0 : (calls / requests) * 1000
+  }
+}
+
+await waitReady()
+const tokens = await login('admin@acme.test')
+const cookie = `stytch_session_jwt=${tokens.session_jwt}; stytch_session=${tokens.session_token}`
+
+const rows: Row[] = []
+rows.push(await scenario('healthz (baseline)', '/healthz'))
+rows.push(await scenario('getMe, JWT cookie', '/v1/me', { cookie }))
+rows.push(await scenario('getMe, bearer JWT', '/v1/me', { authorization: `Bearer ${tokens.session_jwt}` }))
+rows.push(await scenario('getMe, bearer session token (slow path)', '/v1/me', { authorization: `Bearer ${tokens.session_token}` }))
+
+const baseline = rows[0]?.rps ?? 1
+console.log(`\n${connections} connections, ${seconds}s per scenario, Node ${process.version}\n`)
+console.log('| scenario | req/s | p50 ms | p99 ms | ratio to baseline | non-2xx+errors | Stytch calls / 1,000 req |')
+console.log('|---|---:|---:|---:|---:|---:|---:|')
+for (const row of rows) {
+  console.log(`| ${row.name} | ${Math.round(row.rps)} | ${row.p50} | ${row.p99} | ${(row.rps / baseline).toFixed(2)} | ${row.errors} | ${row.upstreamPer1000.toFixed(1)} |`)
+}
+child.kill()
+process.exit(0)

@@ -1,0 +1,119 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { StytchError } from 'stytch'
+import { clearSessionCookies, cookieNames, setSessionCookies } from '../../src/auth/cookies.js'
+import { readCredentials, type Credentials } from '../../src/auth/credentials.js'
+import { isAllowedOrigin } from '../../src/auth/origin.js'
+import { contextFromMemberSession, type AuthenticatedMember, type AuthenticatedOrganization, type AuthenticatedSession, type SessionContext } from '../../src/auth/session-context.js'
+import {
+  InvalidCredentialsError, MissingCredentialsError, OriginNotAllowedError, SessionExpiredError, SessionRevokedError
+} from '../../src/errors.js'
+import { isUpstreamOutage, toUpstreamError } from '../../src/stytch/errors.js'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route needs an authenticated member (the auth hook runs before anything else). */
+    auth?: boolean
+    /** The route is deliberately public. Every /v1 route must say `auth` or `public`. */
+    public?: boolean
+  }
+  interface FastifyRequest {
+    member: AuthenticatedMember | null
+    organization: AuthenticatedOrganization | null
+    session: AuthenticatedSession | null
+    /** How the request was authenticated; null on public routes. */
+    credentials: Credentials | null
+    /** The authenticated context; throws 401 when the route did not authenticate. */
+    requireAuth: () => SessionContext
+  }
+}
+
+/** Response header carrying the fresh session JWT to bearer clients after a slow-path refresh. */
+export const SESSION_JWT_HEADER = 'x-session-jwt'
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+/**
+ * Authenticates requests to routes that declare `config.auth`:
+ * 1. fast path — the session JWT verified locally (see src/auth/jwt-verifier.ts), plus the
+ *    revocation list; no network call;
+ * 2. slow path — only when the JWT is missing, expired, too old or signed by an unknown key, and a
+ *    session token is present: one single-flight `sessions.authenticate` (sliding expiry), and the
+ *    fresh JWT goes back as a cookie or in the X-Session-JWT header;
+ * 3. a JWT that fails any other check is rejected with 401 here, without asking Stytch;
+ *    a Stytch outage on the slow path is a 503 (cookies kept), never a 401.
+ */
+export default fp(async function auth (fastify: FastifyInstance) {
+  const { config } = fastify
+  const names = cookieNames(config)
+  const { verifier, refresher, revocations } = fastify.stytch
+
+  fastify.decorateRequest('member', null)
+  fastify.decorateRequest('organization', null)
+  fastify.decorateRequest('session', null)
+  fastify.decorateRequest('credentials', null)
+  fastify.decorateRequest('requireAuth', function (this: FastifyRequest): SessionContext {
+    if (this.member === null || this.organization === null || this.session === null) throw new MissingCredentialsError()
+    return { member: this.member, organization: this.organization, session: this.session }
+  })
+
+  fastify.addHook('onRoute', (route) => {
+    const routeConfig = route.config as { auth?: boolean, public?: boolean } | undefined
+    if (route.url.startsWith('/v1/') && routeConfig?.auth !== true && routeConfig?.public !== true) {
+      throw new Error(`route ${String(route.method)} ${route.url} must declare config.auth or config.public`)
+    }
+  })
+
+  function accept (request: FastifyRequest, context: SessionContext): void {
+    if (revocations.isRevoked(context.session.member_session_id)) throw new SessionRevokedError()
+    request.member = context.member
+    request.organization = context.organization
+    request.session = context.session
+  }
+
+  async function viaStytch (request: FastifyRequest, reply: FastifyReply, credentials: Credentials, sessionToken: string): Promise<void> {
+    let response
+    try {
+      response = await refresher.authenticate(sessionToken)
+    } catch (err) {
+      if (isUpstreamOutage(err)) {
+        request.log.warn({ err: { type: (err as Error).name, message: (err as Error).message.slice(0, 200) } }, 'Stytch unavailable on the slow path')
+        throw toUpstreamError(err)
+      }
+      if (credentials.via === 'cookie') clearSessionCookies(reply, config)
+      if (err instanceof StytchError && err.error_type === 'session_not_found') throw new SessionRevokedError()
+      throw new InvalidCredentialsError()
+    }
+    const context = contextFromMemberSession(response.member_session, response.member.email_address)
+    accept(request, context)
+    if (credentials.via === 'cookie') {
+      setSessionCookies(reply, config, { session_token: sessionToken, session_jwt: response.session_jwt, expires_at: response.member_session.expires_at })
+    } else {
+      void reply.header(SESSION_JWT_HEADER, response.session_jwt)
+    }
+  }
+
+  async function authenticate (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const credentials = readCredentials(request, names)
+    if (credentials === 'missing') throw new MissingCredentialsError()
+    if (credentials === 'malformed') throw new InvalidCredentialsError()
+    if (credentials.via === 'cookie' && UNSAFE_METHODS.has(request.method) && !isAllowedOrigin(request, config)) {
+      throw new OriginNotAllowedError()
+    }
+    request.credentials = credentials
+    if (credentials.jwt !== undefined) {
+      const verdict = await verifier.verify(credentials.jwt)
+      if (verdict.ok) return accept(request, verdict.context)
+      if (verdict.reason === 'invalid' || credentials.sessionToken === undefined) {
+        if (credentials.via === 'cookie' && verdict.reason !== 'invalid') clearSessionCookies(reply, config)
+        throw verdict.reason === 'expired' || verdict.reason === 'too_old' ? new SessionExpiredError() : new InvalidCredentialsError()
+      }
+    }
+    await viaStytch(request, reply, credentials, credentials.sessionToken as string)
+  }
+
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config.auth === true) await authenticate(request, reply)
+  })
+}, { name: 'auth', dependencies: ['stytch', '@fastify/cookie'] })
+

@@ -1,0 +1,72 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type { AppOptions } from '../../src/app.js'
+import { createJwtVerifier } from '../../src/auth/jwt-verifier.js'
+import { createSessionRefresher } from '../../src/auth/session-refresher.js'
+import { createRevocationList } from '../../src/revocation/revocation-list.js'
+import { createStytchClient } from '../../src/stytch/client.js'
+import { createJwksCache } from '../../src/stytch/jwks.js'
+
+function createStytchServices (fastify: FastifyInstance, opts: AppOptions) {
+  const { config } = opts
+  if (config.STYTCH_PROJECT_ID === undefined || config.STYTCH_SECRET === undefined) {
+    throw new Error('stytch plugin: STYTCH_PROJECT_ID and STYTCH_SECRET must be resolved before the app is built (server.ts starts the emulator when they are unset)')
+  }
+  const projectId = config.STYTCH_PROJECT_ID
+  const connection = opts.stytch ?? createStytchClient({
+    projectId,
+    secret: config.STYTCH_SECRET,
+    ...(config.STYTCH_API_URL === undefined ? {} : { apiUrl: config.STYTCH_API_URL }),
+    timeoutMs: config.STYTCH_TIMEOUT_MS
+  })
+  const jwks = createJwksCache({
+    client: connection.client,
+    projectId,
+    maxAgeMs: config.JWKS_CACHE_SECONDS * 1000,
+    onRefreshError: () => fastify.log.warn('JWKS refresh failed; keeping the keys already loaded')
+  })
+  return {
+    client: connection.client,
+    connection,
+    projectId,
+    jwks,
+    verifier: createJwtVerifier({
+      jwks,
+      projectId,
+      clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS,
+      maxTokenAgeSeconds: config.JWT_MAX_AGE_SECONDS
+    }),
+    refresher: createSessionRefresher({ client: connection.client, sessionDurationMinutes: config.SESSION_DURATION_MINUTES }),
+    revocations: createRevocationList()
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    stytch: ReturnType<typeof createStytchServices>
+  }
+}
+
+const JWKS_RETRY_MS = 2000
+
+/**
+ * The one way to Stytch: the SDK client plus what is built on it (JWKS cache, JWT verifier,
+ * single-flight session refresher, revocation list). The key set is loaded at start-up without
+ * blocking it; /readyz answers 200 once it has loaded, and a retry timer runs until then.
+ */
+export default fp(async function stytch (fastify: FastifyInstance, opts: AppOptions) {
+  const services = createStytchServices(fastify, opts)
+  fastify.decorate('stytch', services)
+  let retry: NodeJS.Timeout | undefined
+  const loadKeys = (): void => {
+    services.jwks.refresh().catch(() => {
+      fastify.log.warn('JWKS not loaded yet (Stytch unreachable?); retrying')
+      retry = setTimeout(loadKeys, JWKS_RETRY_MS).unref()
+    })
+  }
+  fastify.addHook('onReady', async () => { loadKeys() })
+  fastify.addHook('onClose', async () => {
+    clearTimeout(retry)
+    if (opts.stytch === undefined) await services.connection.close()
+  })
+}, { name: 'stytch' })

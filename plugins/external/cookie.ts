@@ -1,0 +1,4 @@
+import cookie from '@fastify/cookie'
+
+/** Cookie parsing and `reply.setCookie`; cookie attributes are set where the cookies are written (src/auth/cookies.ts). */
+export default cookie

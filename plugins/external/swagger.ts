@@ -1,0 +1,41 @@
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { API_DESCRIPTION, API_TAGS } from '../../src/openapi/document.js'
+
+/**
+ * The OpenAPI document is generated from the route schemas (`npm run openapi` writes it to
+ * openapi.yaml) and served by Swagger UI at /docs. Untagged routes (the UI's own) are hidden.
+ */
+export default fp(async function openapi (fastify: FastifyInstance) {
+  await fastify.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'b2b-session-api', version: '0.1.0', description: API_DESCRIPTION },
+      tags: API_TAGS,
+      components: {
+        securitySchemes: {
+          sessionCookie: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: fastify.config.SESSION_JWT_COOKIE_NAME,
+            description: 'Session JWT cookie set by authenticateMagicLink (HttpOnly; the browser sends it). The session-token cookie is sent beside it and used to refresh the JWT.'
+          },
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT or session token',
+            description: 'A session JWT (verified locally) or an opaque session token (checked with Stytch).'
+          }
+        }
+      }
+    },
+    hideUntagged: true,
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) }
+  })
+  await fastify.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { withCredentials: true, persistAuthorization: true, deepLinking: true }
+  })
+}, { name: 'openapi' })

@@ -1,0 +1,101 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+
+const Bool = Type.Boolean()
+const Port = Type.Integer({ minimum: 0, maximum: 65535 })
+
+/**
+ * Every setting of the API, read from the environment. This schema is the single source: the
+ * `Config` type is derived from it, `.env.example` and the README table document it.
+ */
+export const EnvSchema = Type.Object({
+  HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
+  PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  NODE_ENV: Type.Optional(Type.String()),
+
+  STYTCH_PROJECT_ID: Type.Optional(Type.String({ minLength: 1 })),
+  STYTCH_SECRET: Type.Optional(Type.String({ minLength: 1 })),
+  STYTCH_API_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
+  STYTCH_TIMEOUT_MS: Type.Integer({ default: 3000, minimum: 100, maximum: 60000 }),
+  EMULATOR_PORT: { ...Port, default: 4010 },
+
+  PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+(:\\d+)?$', description: 'public origin of this API, no trailing slash' })),
+  CORS_ORIGINS: Type.String({ default: '' }),
+  LOGIN_REDIRECT_URLS: Type.String({ default: '' }),
+  TRUST_PROXY: Type.String({ default: '' }),
+  BODY_LIMIT_BYTES: Type.Integer({ default: 65536, minimum: 1024 }),
+
+  COOKIE_SECURE: { ...Bool, default: true },
+  COOKIE_HOST_PREFIX: { ...Bool, default: false },
+  SESSION_COOKIE_NAME: Type.String({ default: 'stytch_session', pattern: '^[A-Za-z0-9_-]+$' }),
+  SESSION_JWT_COOKIE_NAME: Type.String({ default: 'stytch_session_jwt', pattern: '^[A-Za-z0-9_-]+$' }),
+  SESSION_DURATION_MINUTES: Type.Integer({ default: 60 * 24 * 7, minimum: 5, maximum: 527040 }),
+  JWT_CLOCK_TOLERANCE_SECONDS: Type.Integer({ default: 5, minimum: 0, maximum: 60 }),
+  JWT_MAX_AGE_SECONDS: Type.Integer({ default: 300, minimum: 1 }),
+  JWKS_CACHE_SECONDS: Type.Integer({ default: 600, minimum: 1 }),
+
+  RATE_LIMIT_LOGIN_PER_IP: Type.Integer({ default: 20, minimum: 1 }),
+  RATE_LIMIT_LOGIN_PER_EMAIL: Type.Integer({ default: 5, minimum: 1 }),
+  RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ default: 600, minimum: 1 })
+})
+
+type Env = Static<typeof EnvSchema>
+
+/** Validated settings, with the comma lists split and the derived values filled in. */
+export interface Config extends Omit<Env, 'CORS_ORIGINS' | 'LOGIN_REDIRECT_URLS' | 'TRUST_PROXY' | 'PUBLIC_URL'> {
+  PUBLIC_URL: string
+  CORS_ORIGINS: string[]
+  LOGIN_REDIRECT_URLS: string[]
+  TRUST_PROXY: string[]
+}
+
+export class ConfigError extends Error {
+  constructor (readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+const splitList = (value: string): string[] => value.split(',').map((s) => s.trim()).filter((s) => s.length > 0)
+
+/**
+ * Reads and validates the configuration. Every bad variable is reported at once, so one start-up
+ * attempt tells the operator everything to fix. Empty strings count as unset.
+ */
+export function loadConfig (source: Record<string, string | undefined> = process.env): Config {
+  const known = Object.keys(EnvSchema.properties)
+  const data: Record<string, unknown> = {}
+  for (const key of known) {
+    const value = source[key]
+    if (value !== undefined && value !== '') data[key] = value
+  }
+  const converted = Value.Convert(EnvSchema, Value.Default(EnvSchema, data))
+  const problems = [...Value.Errors(EnvSchema, converted)].map((e) => {
+    const name = e.path.replace(/^\//, '')
+    const shown = name.includes('SECRET') ? '(hidden)' : JSON.stringify(source[name])
+    return `${name}: ${e.message} (got ${shown})`
+  })
+  const env = converted as Env
+  if ((env.STYTCH_PROJECT_ID === undefined) !== (env.STYTCH_SECRET === undefined)) {
+    problems.push('STYTCH_PROJECT_ID and STYTCH_SECRET: set both (real Stytch or a standalone emulator) or neither (embedded emulator)')
+  }
+  if (env.NODE_ENV === 'production' && env.STYTCH_SECRET === undefined) {
+    problems.push('STYTCH_PROJECT_ID and STYTCH_SECRET are required when NODE_ENV=production: the embedded emulator is for development only')
+  }
+  const config: Config = {
+    ...env,
+    PUBLIC_URL: env.PUBLIC_URL ?? `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`,
+    CORS_ORIGINS: splitList(env.CORS_ORIGINS),
+    LOGIN_REDIRECT_URLS: splitList(env.LOGIN_REDIRECT_URLS),
+    TRUST_PROXY: splitList(env.TRUST_PROXY)
+  }
+  for (const url of [...config.CORS_ORIGINS, ...config.LOGIN_REDIRECT_URLS]) {
+    if (!URL.canParse(url)) problems.push(`not a URL: ${JSON.stringify(url)} (in CORS_ORIGINS or LOGIN_REDIRECT_URLS)`)
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+  return config
+}
+
+/** True when no Stytch credentials are configured: the process then runs the embedded emulator. */
+export const usesEmbeddedEmulator = (config: Config): boolean => config.STYTCH_SECRET === undefined

@@ -1,0 +1,23 @@
+import createError from '@fastify/error'
+
+/**
+ * The API's typed errors. The `code` of each is the machine code clients switch on; the error
+ * handler renders them in the one error shape (see src/schemas/error.ts).
+ */
+export const MissingCredentialsError = createError('missing_credentials', 'Authentication required: send a session cookie or an Authorization: Bearer token', 401)
+export const InvalidCredentialsError = createError('invalid_credentials', 'The session credentials are not valid', 401)
+export const SessionExpiredError = createError('session_expired', 'The session has expired; log in again', 401)
+export const SessionRevokedError = createError('session_revoked', 'The session has been revoked; log in again', 401)
+export const PermissionDeniedError = createError('permission_denied', 'Not allowed to %s %s', 403)
+export const OriginNotAllowedError = createError('origin_not_allowed', 'Cookie-authenticated requests that change state must come from an allowed Origin', 403)
+export const NotFoundError = createError('not_found', '%s not found', 404)
+export const ConflictError = createError('conflict', '%s', 409)
+export const BadRequestError = createError('bad_request', '%s', 400)
+export const UpstreamUnavailableError = createError('identity_provider_unavailable', 'The identity provider is unreachable; retry shortly', 503)
+export const UpstreamError = createError('identity_provider_error', 'The identity provider returned an unexpected error', 502)
+
+/** Seconds a client should wait before retrying after an identity-provider outage. */
+export const RETRY_AFTER_SECONDS = 5
+export const RateLimitedError = createError('rate_limited', 'Too many requests; retry after %s seconds', 429)
+export const InvalidMagicLinkError = createError('invalid_magic_link', 'The magic link is invalid, already used or expired; request a new one', 401)
+export const NotReadyError = createError('not_ready', 'Not ready: Stytch signing keys not loaded yet', 503)

@@ -1,0 +1,17 @@
+/** Texts of the OpenAPI document that are not tied to one route. */
+export const API_DESCRIPTION = [
+  'Backend for a B2B SaaS login on Stytch B2B: email magic links, hybrid session authentication',
+  '(local session-JWT verification, Stytch only when the JWT is stale), RBAC scoped to the organization.',
+  '',
+  'Browsers authenticate with the HttpOnly cookies set at login; mobile and API clients send',
+  '`Authorization: Bearer <session JWT or session token>`. When a bearer request was authenticated',
+  'through Stytch (stale JWT), the fresh session JWT is returned in the `X-Session-JWT` response header.',
+  '',
+  'Every error has the `ApiError` shape; `code` says why.'
+].join('\n')
+
+export const API_TAGS = [
+  { name: 'auth', description: 'Login with email magic links, refresh, logout' },
+  { name: 'me', description: 'The authenticated member' },
+  { name: 'health', description: 'Liveness and readiness probes' }
+]

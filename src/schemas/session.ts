@@ -1,0 +1,38 @@
+import { Type, type Static } from '@sinclair/typebox'
+
+export const AuthenticationFactorSchema = Type.Object({
+  type: Type.String({ examples: ['magic_link'] }),
+  delivery_method: Type.String({ examples: ['email'] }),
+  last_authenticated_at: Type.String(),
+  email_address: Type.Optional(Type.String())
+}, { $id: 'AuthenticationFactor', additionalProperties: false })
+
+export const SessionSchema = Type.Object({
+  member_session_id: Type.String({ examples: ['session-test-0b0f1c7e-6f7c-4a57-9a57-5c1f3f0b2a11'] }),
+  started_at: Type.String({ format: 'date-time' }),
+  last_accessed_at: Type.String({ format: 'date-time' }),
+  expires_at: Type.String({ format: 'date-time' }),
+  roles: Type.Array(Type.String(), { examples: [['stytch_member', 'editor']] }),
+  authentication_factors: Type.Array(Type.Ref(AuthenticationFactorSchema)),
+  custom_claims: Type.Record(Type.String(), Type.Unknown())
+}, { $id: 'Session', additionalProperties: false, description: 'The member session, as proven by the session JWT or by Stytch.' })
+
+export const MemberSchema = Type.Object({
+  member_id: Type.String({ examples: ['member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01'] }),
+  organization_id: Type.String(),
+  email_address: Type.Union([Type.String(), Type.Null()], { examples: ['admin@acme.test'] }),
+  roles: Type.Array(Type.String())
+}, { $id: 'Member', additionalProperties: false, description: 'The authenticated member.' })
+
+export const OrganizationSchema = Type.Object({
+  organization_id: Type.String({ examples: ['organization-test-8a3f6d0e-3b7c-4a0e-8d5e-2f1c9b7a6e55'] }),
+  organization_slug: Type.String({ examples: ['acme'] })
+}, { $id: 'Organization', additionalProperties: false })
+
+export const SessionViewSchema = Type.Object({
+  member: Type.Ref(MemberSchema),
+  organization: Type.Ref(OrganizationSchema),
+  session: Type.Ref(SessionSchema)
+}, { $id: 'SessionView', additionalProperties: false, description: 'Who is logged in, in which organization, with which session.' })
+
+export type SessionView = Static<typeof SessionViewSchema>

@@ -1,0 +1,124 @@
+import { Writable } from 'node:stream'
+import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Test } from 'tap'
+import serviceApp, { serverOptions } from '../src/app.js'
+import { loadConfig, type Config } from '../src/config.js'
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../src/emulator/index.js'
+
+/** Settings every test app starts from; tests override what they exercise. */
+export const TEST_ENV: Record<string, string> = {
+  LOG_LEVEL: 'info',
+  PUBLIC_URL: 'http://api.test:3000',
+  CORS_ORIGINS: 'http://spa.test:5173',
+  RATE_LIMIT_LOGIN_PER_IP: '1000',
+  RATE_LIMIT_LOGIN_PER_EMAIL: '1000'
+}
+
+export async function startTestEmulator (t: Test, options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const emulator = await startEmulator(options)
+  t.teardown(() => emulator.close())
+  return emulator
+}
+
+export interface TestApp {
+  app: FastifyInstance
+  emulator: RunningEmulator
+  config: Config
+  /** Every log line the app wrote, as parsed JSON. */
+  logs: Array<Record<string, unknown>>
+  /** Every log line the app wrote, raw. */
+  rawLogs: string[]
+}
+
+/**
+ * Builds the app exactly as server.ts does (same server options), pointed at an emulator through
+ * the real SDK, with its log stream captured.
+ */
+export interface BuildOptions {
+  env?: Record<string, string>
+  emulator?: RunningEmulator
+  /** Wait for the signing keys before returning (default true). */
+  loadKeys?: boolean
+}
+
+export async function buildApp (t: Test, options: BuildOptions = {}): Promise<TestApp> {
+  const emulator = options.emulator ?? await startTestEmulator(t)
+  const config = loadConfig({
+    ...TEST_ENV,
+    STYTCH_PROJECT_ID: emulator.projectId,
+    STYTCH_SECRET: emulator.secret,
+    STYTCH_API_URL: emulator.url,
+    ...options.env
+  })
+  const rawLogs: string[] = []
+  const stream = new Writable({
+    write (chunk: Buffer, _encoding, callback) {
+      rawLogs.push(...chunk.toString('utf8').split('\n').filter((l) => l.length > 0))
+      callback()
+    }
+  })
+  // The SDK warns once per client about the custom (emulator) base URL.
+  t.capture(console, 'warn')
+  const app = Fastify(serverOptions(config, stream))
+  await app.register(fp(serviceApp), { config })
+  await app.ready()
+  if (options.loadKeys !== false) await app.stytch.jwks.refresh()
+  t.teardown(() => app.close())
+  return {
+    app,
+    emulator,
+    config,
+    rawLogs,
+    get logs () { return rawLogs.map((l) => JSON.parse(l) as Record<string, unknown>) }
+  }
+}
+
+export async function emulatorGet<T> (emulator: RunningEmulator, path: string): Promise<T> {
+  const response = await fetch(new URL(path, emulator.url))
+  return await response.json() as T
+}
+
+export async function emulatorPost<T> (emulator: RunningEmulator, path: string, body?: unknown, method = 'POST'): Promise<T> {
+  const response = await fetch(new URL(path, emulator.url), {
+    method,
+    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  })
+  return await response.json() as T
+}
+
+/** Per-endpoint call counts of the emulator (method + path template). */
+export async function emulatorCalls (emulator: RunningEmulator): Promise<Record<string, number>> {
+  return (await emulatorGet<{ calls: Record<string, number> }>(emulator, 'emulator/calls')).calls
+}
+
+export const AUTHENTICATE = 'POST /v1/b2b/sessions/authenticate'
+
+/** The newest magic-link token emailed to `email`. */
+export async function latestToken (emulator: RunningEmulator, email: string): Promise<string> {
+  const { messages } = await emulatorGet<{ messages: Array<{ token: string }> }>(emulator, `emulator/outbox?email=${encodeURIComponent(email)}`)
+  const token = messages.at(-1)?.token
+  if (token === undefined) throw new Error(`no magic link for ${email}`)
+  return token
+}
+
+export interface BodyLogin { session_token: string, session_jwt: string, member: { member_id: string }, session: { member_session_id: string, expires_at: string } }
+
+/** Logs in through the API (send link → outbox → authenticate) and returns the tokens (mobile style). */
+export async function loginForTokens (app: FastifyInstance, emulator: RunningEmulator, email: string, organization = email.split('@')[1]?.split('.')[0] ?? 'acme'): Promise<BodyLogin> {
+  const sent = await app.inject({ method: 'POST', url: '/v1/auth/magic-links/send', payload: { email_address: email, organization } })
+  if (sent.statusCode !== 202) throw new Error(`send failed: ${sent.statusCode} ${sent.body}`)
+  const token = await latestToken(emulator, email)
+  const response = await app.inject({ method: 'POST', url: '/v1/auth/magic-links/authenticate', payload: { token, delivery: 'body' } })
+  if (response.statusCode !== 200) throw new Error(`authenticate failed: ${response.statusCode} ${response.body}`)
+  return response.json<BodyLogin>()
+}
+
+/** Logs in through the API as a browser would and returns the cookies it set. */
+export async function loginForCookies (app: FastifyInstance, emulator: RunningEmulator, email: string, organization = email.split('@')[1]?.split('.')[0] ?? 'acme'): Promise<{ response: LightMyRequestResponse, cookies: Record<string, string> }> {
+  await app.inject({ method: 'POST', url: '/v1/auth/magic-links/send', payload: { email_address: email, organization } })
+  const token = await latestToken(emulator, email)
+  const response = await app.inject({ method: 'POST', url: '/v1/auth/magic-links/authenticate', payload: { token } })
+  if (response.statusCode !== 200) throw new Error(`authenticate failed: ${response.statusCode} ${response.body}`)
+  return { response, cookies: Object.fromEntries(response.cookies.map((c) => [c.name, c.value])) }
+}
