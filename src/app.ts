@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import autoload from '@fastify/autoload'
 import type { FastifyError, FastifyInstance, FastifyServerOptions } from 'fastify'
 import type { Config } from './config.js'
-import { RETRY_AFTER_SECONDS } from './errors.js'
+import { ownErrorCode, RETRY_AFTER_SECONDS } from './errors.js'
 import { logSerializers, REDACTED_PATHS } from './logging.js'
 import type { StytchConnection } from './stytch/client.js'
 import { ApiErrorSchema, type ApiError } from './schemas/error.js'
@@ -49,9 +49,6 @@ const CODE_BY_STATUS: Record<number, string> = {
   429: 'rate_limited'
 }
 
-/** Our own error codes are lower_snake_case; Fastify's internal ones (FST_...) are mapped by status. */
-const isOwnCode = (code: string | undefined): code is string => code !== undefined && /^[a-z][a-z0-9_]*$/.test(code)
-
 export default async function app (fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   fastify.decorate('config', opts.config)
   for (const schema of [ApiErrorSchema, AuthenticationFactorSchema, MemberSchema, OrganizationSchema, SessionSchema, SessionViewSchema, LinkSentSchema, LoginSchema, RefreshedSessionSchema]) {
@@ -66,7 +63,7 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
     } else {
       request.log.info({ code: err.code, statusCode }, 'request rejected')
     }
-    let code = isOwnCode(err.code) ? err.code : (CODE_BY_STATUS[statusCode] ?? (statusCode >= 500 ? 'internal_error' : 'bad_request'))
+    let code = ownErrorCode(err.code) ?? (CODE_BY_STATUS[statusCode] ?? (statusCode >= 500 ? 'internal_error' : 'bad_request'))
     if (err.validation !== undefined) code = 'validation_failed'
     if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) code = 'invalid_json'
     if (statusCode === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS))

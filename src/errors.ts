@@ -1,4 +1,16 @@
-import createError from '@fastify/error'
+import createFastifyError from '@fastify/error'
+
+const ownCodes = new Set<string>()
+
+/** @fastify/error upper-cases codes; ours are registered so the error handler can tell them apart. */
+function createError (code: string, message: string, statusCode: number) {
+  ownCodes.add(code.toUpperCase())
+  return createFastifyError(code, message, statusCode)
+}
+
+/** The machine code (lower_snake_case) of one of our errors, or undefined for any other error. */
+export const ownErrorCode = (code: string | undefined): string | undefined =>
+  code !== undefined && ownCodes.has(code) ? code.toLowerCase() : undefined
 
 /**
  * The API's typed errors. The `code` of each is the machine code clients switch on; the error

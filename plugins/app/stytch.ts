@@ -23,6 +23,7 @@ function createStytchServices (fastify: FastifyInstance, opts: AppOptions) {
     client: connection.client,
     projectId,
     maxAgeMs: config.JWKS_CACHE_SECONDS * 1000,
+    unknownKidCooldownMs: config.JWKS_REFETCH_COOLDOWN_SECONDS * 1000,
     onRefreshError: () => fastify.log.warn('JWKS refresh failed; keeping the keys already loaded')
   })
   return {

@@ -47,7 +47,7 @@ t.test('unknown routes, bad JSON and validation failures share the one error sha
   const extra = await app.inject({ method: 'POST', url: '/v1/auth/magic-links/send', payload: { email_address: 'a@acme.test', organization: 'acme', admin: true } })
   t.equal(extra.statusCode, 400, 'unknown fields are rejected, not silently dropped')
 
-  const wrongType = await app.inject({ method: 'POST', url: '/v1/auth/magic-links/send', headers: { 'content-type': 'text/plain' }, payload: 'hello' })
+  const wrongType = await app.inject({ method: 'POST', url: '/v1/auth/magic-links/send', headers: { 'content-type': 'application/xml' }, payload: '<a/>' })
   t.equal(wrongType.statusCode, 415)
   t.equal(wrongType.json().code, 'unsupported_media_type')
 })

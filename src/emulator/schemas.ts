@@ -1,0 +1,66 @@
+import { Type } from '@sinclair/typebox'
+
+/** Shared request-schema pieces. Types only: ranges and formats are checked in code, with Stytch's error types. */
+export const JsonObject = Type.Record(Type.String(), Type.Unknown())
+export const StringList = Type.Array(Type.String())
+
+export const OrganizationIdParams = Type.Object({ organization_id: Type.String() })
+export const MemberPathParams = Type.Object({ organization_id: Type.String(), member_id: Type.String() })
+
+export const AuthorizationCheck = Type.Object({
+  organization_id: Type.String(),
+  resource_id: Type.String(),
+  action: Type.String()
+})
+
+export const SearchQuery = Type.Object({
+  operator: Type.String(),
+  operands: Type.Array(Type.Object({ filter_name: Type.String() }, { additionalProperties: true }))
+})
+
+export const SearchPaging = {
+  cursor: Type.Optional(Type.String()),
+  limit: Type.Optional(Type.Integer()),
+  query: Type.Optional(SearchQuery)
+}
+
+export const EmailImplicitRoleAssignments = Type.Array(Type.Object({ domain: Type.String(), role_id: Type.String() }))
+
+export const PolicyRoles = Type.Array(Type.Object({
+  role_id: Type.String(),
+  description: Type.String(),
+  permissions: Type.Array(Type.Object({ resource_id: Type.String(), actions: StringList }))
+}))
+
+function oneOf (...values: string[]) {
+  return Type.Union(values.map((value) => Type.Literal(value)))
+}
+const allOrSomeOrNone = oneOf('ALL_ALLOWED', 'RESTRICTED', 'NOT_ALLOWED')
+const someOrNone = oneOf('RESTRICTED', 'NOT_ALLOWED')
+const allOrSome = oneOf('ALL_ALLOWED', 'RESTRICTED')
+
+/** The mutable organization settings, shared by create and update (reference §9.1). */
+export const OrganizationSettings = {
+  organization_logo_url: Type.Optional(Type.String()),
+  trusted_metadata: Type.Optional(JsonObject),
+  organization_external_id: Type.Optional(Type.String()),
+  sso_default_connection_id: Type.Optional(Type.String()),
+  sso_jit_provisioning: Type.Optional(allOrSomeOrNone),
+  sso_jit_provisioning_allowed_connections: Type.Optional(StringList),
+  email_allowed_domains: Type.Optional(StringList),
+  email_jit_provisioning: Type.Optional(someOrNone),
+  email_invites: Type.Optional(allOrSomeOrNone),
+  auth_methods: Type.Optional(allOrSome),
+  allowed_auth_methods: Type.Optional(StringList),
+  mfa_policy: Type.Optional(oneOf('OPTIONAL', 'REQUIRED_FOR_ALL')),
+  rbac_email_implicit_role_assignments: Type.Optional(EmailImplicitRoleAssignments),
+  mfa_methods: Type.Optional(allOrSome),
+  allowed_mfa_methods: Type.Optional(StringList),
+  oauth_tenant_jit_provisioning: Type.Optional(someOrNone),
+  allowed_oauth_tenants: Type.Optional(JsonObject),
+  claimed_email_domains: Type.Optional(StringList),
+  first_party_connected_apps_allowed_type: Type.Optional(Type.String()),
+  allowed_first_party_connected_apps: Type.Optional(StringList),
+  third_party_connected_apps_allowed_type: Type.Optional(Type.String()),
+  allowed_third_party_connected_apps: Type.Optional(StringList)
+}
