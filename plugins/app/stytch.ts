@@ -22,9 +22,7 @@ function createStytchServices (fastify: FastifyInstance, opts: AppOptions) {
   const jwks = createJwksCache({
     client: connection.client,
     projectId,
-    maxAgeMs: config.JWKS_CACHE_SECONDS * 1000,
-    unknownKidCooldownMs: config.JWKS_REFETCH_COOLDOWN_SECONDS * 1000,
-    onRefreshError: () => fastify.log.warn('JWKS refresh failed; keeping the keys already loaded')
+    unknownKidCooldownMs: config.JWKS_REFETCH_COOLDOWN_SECONDS * 1000
   })
   return {
     client: connection.client,
@@ -53,7 +51,8 @@ const JWKS_RETRY_MS = 2000
 /**
  * The one way to Stytch: the SDK client plus what is built on it (JWKS cache, JWT verifier,
  * single-flight session refresher, revocation list). The key set is loaded at start-up without
- * blocking it; /readyz answers 200 once it has loaded, and a retry timer runs until then.
+ * blocking it (/readyz answers 200 once it has loaded; until then it is retried every 2 s), then
+ * refreshed every JWKS_CACHE_SECONDS; a failed refresh keeps the keys already known.
  */
 export default fp(async function stytch (fastify: FastifyInstance, opts: AppOptions) {
   const services = createStytchServices(fastify, opts)
@@ -65,8 +64,12 @@ export default fp(async function stytch (fastify: FastifyInstance, opts: AppOpti
       retry = setTimeout(loadKeys, JWKS_RETRY_MS).unref()
     })
   }
+  const refreshKeys = setInterval(() => {
+    if (services.jwks.loaded) services.jwks.refresh().catch(() => fastify.log.warn('JWKS refresh failed; keeping the keys already loaded'))
+  }, opts.config.JWKS_CACHE_SECONDS * 1000).unref()
   fastify.addHook('onReady', async () => { loadKeys() })
   fastify.addHook('onClose', async () => {
+    clearInterval(refreshKeys)
     clearTimeout(retry)
     if (opts.stytch === undefined) await services.connection.close()
   })

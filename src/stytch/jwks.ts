@@ -4,12 +4,9 @@ import type { B2BClient } from 'stytch'
 export interface JwksCacheOptions {
   client: B2BClient
   projectId: string
-  /** Age after which the key set is refreshed in the background. */
-  maxAgeMs: number
   /** Minimum time between refetches triggered by an unknown `kid` (junk tokens must not flood Stytch). */
   unknownKidCooldownMs?: number
   now?: () => number
-  onRefreshError?: (err: unknown) => void
 }
 
 export interface JwksCache {
@@ -17,14 +14,14 @@ export interface JwksCache {
   getKey (kid: string): Promise<CryptoKey | undefined>
   /** Whether `kid` is in the current set (no network). */
   has (kid: string): boolean
-  /** Fetches the key set now; keeps the previous keys if the fetch fails. */
+  /** Fetches the key set now (concurrent calls share one fetch); keeps the previous keys if it fails. */
   refresh (): Promise<void>
   /** True once a key set has been loaded at least once. */
   readonly loaded: boolean
 }
 
 /**
- * Stytch's signing keys, fetched through the SDK. Unlike jose's remote key set, a failed refresh
+ * Stytch's signing keys, fetched through the SDK (the owner refreshes them periodically). Unlike jose's remote key set, a failed refresh
  * keeps serving the keys already known: a Stytch outage must not stop local verification of JWTs
  * that were valid a second earlier. Keys that disappear from a successful fetch are dropped.
  */
@@ -33,7 +30,6 @@ export function createJwksCache (options: JwksCacheOptions): JwksCache {
   const cooldownMs = options.unknownKidCooldownMs ?? 30_000
   let keys = new Map<string, CryptoKey>()
   let loaded = false
-  let fetchedAt = -Infinity
   let attemptedAt = -Infinity
   let inFlight: Promise<void> | null = null
 
@@ -48,7 +44,6 @@ export function createJwksCache (options: JwksCacheOptions): JwksCache {
     }
     keys = next
     loaded = true
-    fetchedAt = now()
   }
 
   function refresh (): Promise<void> {
@@ -56,16 +51,11 @@ export function createJwksCache (options: JwksCacheOptions): JwksCache {
     return inFlight
   }
 
-  function refreshQuietly (): Promise<void> {
-    return refresh().catch((err: unknown) => options.onRefreshError?.(err))
-  }
-
   return {
     async getKey (kid) {
-      if (now() - fetchedAt > options.maxAgeMs && now() - attemptedAt > cooldownMs) void refreshQuietly()
       const key = keys.get(kid)
       if (key !== undefined || now() - attemptedAt < cooldownMs) return key
-      await refreshQuietly()
+      await refresh().catch(() => {})
       return keys.get(kid)
     },
     has: (kid) => keys.has(kid),

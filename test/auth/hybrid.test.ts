@@ -203,3 +203,28 @@ t.test('no credential ever reaches the logs', async (t) => {
     t.notOk(text.includes(secret), `secret ${secret.slice(0, 6)}… not in logs`)
   }
 })
+
+t.test('signing keys are kept past their cache age when the refresh fails', async (t) => {
+  const ctx = await buildApp(t, { env: { JWKS_CACHE_SECONDS: '1', JWKS_REFETCH_COOLDOWN_SECONDS: '0', STYTCH_TIMEOUT_MS: '300' } })
+  const tokens = await loginForTokens(ctx.app, ctx.emulator, 'viewer@acme.test')
+  await emulatorPost(ctx.emulator, 'emulator/faults', { down: 'reset' })
+  await new Promise((resolve) => setTimeout(resolve, 1100))
+  for (let i = 0; i < 3; i++) {
+    t.equal((await ctx.app.inject({ url: '/v1/me', headers: bearer(tokens.session_jwt) })).statusCode, 200, 'stale keys still verify')
+    await new Promise((resolve) => setTimeout(resolve, 400))
+  }
+  t.ok(ctx.rawLogs.some((line) => line.includes('JWKS refresh failed')), 'a refresh was attempted and failed')
+  t.equal((await ctx.app.inject('/readyz')).statusCode, 200)
+})
+
+t.test('__Host- cookie prefix when configured', async (t) => {
+  const ctx = await buildApp(t, { env: { COOKIE_HOST_PREFIX: 'true' } })
+  const { response, cookies } = await loginForCookies(ctx.app, ctx.emulator, 'viewer@acme.test')
+  t.same(Object.keys(cookies).sort(), ['__Host-stytch_session', '__Host-stytch_session_jwt'])
+  for (const cookie of response.cookies) {
+    t.equal(cookie.secure, true)
+    t.equal(cookie.path, '/')
+    t.notOk(cookie.domain)
+  }
+  t.equal((await ctx.app.inject({ url: '/v1/me', cookies })).statusCode, 200)
+})
