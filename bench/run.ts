@@ -6,7 +6,10 @@
  * Options (env): BENCH_SECONDS (default 8), BENCH_CONNECTIONS (default 10).
  */
 import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import autocannon from 'autocannon'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8)
@@ -22,11 +25,15 @@ const freePort = async (): Promise<number> => await new Promise((resolve) => {
 const [appPort, emulatorPort] = [await freePort(), await freePort()]
 const api = `http://127.0.0.1:${appPort}`
 const emulator = `http://127.0.0.1:${emulatorPort}/`
+const dataDir = mkdtempSync(join(tmpdir(), 'bench-data-'))
 const child = spawn(process.execPath, ['dist/src/server.js'], {
-  env: { ...process.env, PORT: String(appPort), EMULATOR_PORT: String(emulatorPort), LOG_LEVEL: 'warn', RATE_LIMIT_LOGIN_PER_IP: '1000', RATE_LIMIT_LOGIN_PER_EMAIL: '1000', STYTCH_PROJECT_ID: '', STYTCH_SECRET: '' },
+  env: { ...process.env, DATA_DIR: dataDir, PORT: String(appPort), EMULATOR_PORT: String(emulatorPort), LOG_LEVEL: 'warn', RATE_LIMIT_LOGIN_PER_IP: '1000', RATE_LIMIT_LOGIN_PER_EMAIL: '1000', STYTCH_PROJECT_ID: '', STYTCH_SECRET: '' },
   stdio: ['ignore', 'ignore', 'inherit']
 })
-process.on('exit', () => child.kill())
+process.on('exit', () => {
+  child.kill()
+  rmSync(dataDir, { recursive: true, force: true })
+})
 
 async function waitReady (): Promise<void> {
   for (let i = 0; i < 200; i++) {
@@ -79,6 +86,9 @@ const rows: Row[] = []
 rows.push(await scenario('healthz (baseline)', '/healthz'))
 rows.push(await scenario('getMe, JWT cookie', '/v1/me', { cookie }))
 rows.push(await scenario('getMe, bearer JWT', '/v1/me', { authorization: `Bearer ${tokens.session_jwt}` }))
+const post = { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.session_jwt}` } }
+const document = await json<{ id: string }>(`${api}/v1/organizations/acme/documents`, { ...post, body: JSON.stringify({ title: 'bench', body: 'x'.repeat(500) }) })
+rows.push(await scenario('getDocument, bearer JWT + RBAC + DB read', `/v1/organizations/acme/documents/${document.id}`, { authorization: `Bearer ${tokens.session_jwt}` }))
 rows.push(await scenario('getMe, bearer session token (slow path)', '/v1/me', { authorization: `Bearer ${tokens.session_token}` }))
 
 const baseline = rows[0]?.rps ?? 1

@@ -5,14 +5,19 @@ import type { Config } from './config.js'
 import { ownErrorCode, RETRY_AFTER_SECONDS } from './errors.js'
 import { logSerializers, REDACTED_PATHS } from './logging.js'
 import type { StytchConnection } from './stytch/client.js'
+import type { Database } from './db/database.js'
 import { ApiErrorSchema, type ApiError } from './schemas/error.js'
 import { LinkSentSchema, LoginSchema, RefreshedSessionSchema } from './schemas/auth.js'
+import { DocumentPageSchema, DocumentSchema } from './schemas/document.js'
+import { MemberProfileSchema, ShippingAddressSchema } from './schemas/member.js'
 import { AuthenticationFactorSchema, MemberSchema, OrganizationSchema, SessionSchema, SessionViewSchema } from './schemas/session.js'
 
 export interface AppOptions {
   config: Config
   /** A ready SDK client (tests build it themselves); otherwise the stytch plugin builds one from config. */
   stytch?: StytchConnection
+  /** An open database (tests share one per file); otherwise the db plugin opens one from config. */
+  database?: Database
 }
 
 declare module 'fastify' {
@@ -51,7 +56,8 @@ const CODE_BY_STATUS: Record<number, string> = {
 
 export default async function app (fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   fastify.decorate('config', opts.config)
-  for (const schema of [ApiErrorSchema, AuthenticationFactorSchema, MemberSchema, OrganizationSchema, SessionSchema, SessionViewSchema, LinkSentSchema, LoginSchema, RefreshedSessionSchema]) {
+  for (const schema of [ApiErrorSchema, AuthenticationFactorSchema, MemberSchema, OrganizationSchema, SessionSchema, SessionViewSchema, LinkSentSchema, LoginSchema, RefreshedSessionSchema,
+    ShippingAddressSchema, MemberProfileSchema, DocumentSchema, DocumentPageSchema]) {
     fastify.addSchema(schema)
   }
 

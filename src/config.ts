@@ -20,6 +20,9 @@ export const EnvSchema = Type.Object({
   STYTCH_TIMEOUT_MS: Type.Integer({ default: 3000, minimum: 100, maximum: 60000 }),
   EMULATOR_PORT: { ...Port, default: 4010 },
 
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL connection URL; unset = embedded PGlite in DATA_DIR' })),
+  DATA_DIR: Type.String({ default: '.data', minLength: 1 }),
+
   PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+(:\\d+)?$', description: 'public origin of this API, no trailing slash' })),
   CORS_ORIGINS: Type.String({ default: '' }),
   LOGIN_REDIRECT_URLS: Type.String({ default: '' }),

@@ -2,7 +2,10 @@ import { Writable } from 'node:stream'
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Test } from 'tap'
+import tap from 'tap'
 import serviceApp, { serverOptions } from '../src/app.js'
+import { openDatabase, type Database } from '../src/db/database.js'
+import { migrate } from '../src/db/migrations.js'
 import { loadConfig, type Config } from '../src/config.js'
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../src/emulator/index.js'
 
@@ -13,6 +16,21 @@ export const TEST_ENV: Record<string, string> = {
   CORS_ORIGINS: 'http://spa.test:5173',
   RATE_LIMIT_LOGIN_PER_IP: '1000',
   RATE_LIMIT_LOGIN_PER_EMAIL: '1000'
+}
+
+let shared: Promise<Database> | undefined
+
+/**
+ * One in-memory PGlite per test file (it takes seconds to start). Tests never collide in it:
+ * documents belong to organizations, and every emulator mints fresh organization ids.
+ */
+export async function sharedDatabase (): Promise<Database> {
+  shared ??= openDatabase({ dataDir: 'memory://' }).then(async (db) => {
+    await migrate(db)
+    tap.teardown(async () => { await db.close() })
+    return db
+  })
+  return await shared
 }
 
 export async function startTestEmulator (t: Test, options: EmulatorOptions = {}): Promise<RunningEmulator> {
@@ -38,6 +56,8 @@ export interface TestApp {
 export interface BuildOptions {
   env?: Record<string, string>
   emulator?: RunningEmulator
+  /** The database to use; default: the file's shared PGlite, unless env.DATABASE_URL is set. */
+  database?: Database
   /** Wait for the signing keys before returning (default true). */
   loadKeys?: boolean
 }
@@ -61,7 +81,8 @@ export async function buildApp (t: Test, options: BuildOptions = {}): Promise<Te
   // The SDK warns once per client about the custom (emulator) base URL.
   t.capture(console, 'warn')
   const app = Fastify(serverOptions(config, stream))
-  await app.register(fp(serviceApp), { config })
+  const database = options.database ?? (config.DATABASE_URL === undefined ? await sharedDatabase() : undefined)
+  await app.register(fp(serviceApp), { config, ...(database === undefined ? {} : { database }) })
   await app.ready()
   if (options.loadKeys !== false) await app.stytch.jwks.refresh()
   t.teardown(() => app.close())

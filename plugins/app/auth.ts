@@ -28,6 +28,8 @@ declare module 'fastify' {
   }
 }
 
+const toArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value])
+
 /** Response header carrying the fresh session JWT to bearer clients after a slow-path refresh. */
 export const SESSION_JWT_HEADER = 'x-session-jwt'
 
@@ -57,11 +59,13 @@ export default fp(async function auth (fastify: FastifyInstance) {
     return { member: this.member, organization: this.organization, session: this.session }
   })
 
+  // The hook is attached to the routes that declare `auth` only: other routes pay nothing for it.
   fastify.addHook('onRoute', (route) => {
     const routeConfig = route.config as { auth?: boolean, public?: boolean } | undefined
     if (route.url.startsWith('/v1/') && routeConfig?.auth !== true && routeConfig?.public !== true) {
       throw new Error(`route ${String(route.method)} ${route.url} must declare config.auth or config.public`)
     }
+    if (routeConfig?.auth === true) route.onRequest = [...toArray(route.onRequest), authenticate]
   })
 
   function accept (request: FastifyRequest, context: SessionContext): void {
@@ -112,8 +116,5 @@ export default fp(async function auth (fastify: FastifyInstance) {
     await viaStytch(request, reply, credentials, credentials.sessionToken as string)
   }
 
-  fastify.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.config.auth === true) await authenticate(request, reply)
-  })
 }, { name: 'auth', dependencies: ['stytch', '@fastify/cookie'] })
 

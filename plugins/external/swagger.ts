@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { API_DESCRIPTION, API_TAGS } from '../../src/openapi/document.js'
+import { describePermission, routePermissions } from '../../src/rbac/authorize.js'
 
 /**
  * The OpenAPI document is generated from the route schemas (`npm run openapi` writes it to
@@ -32,6 +33,20 @@ export default fp(async function openapi (fastify: FastifyInstance) {
       }
     },
     hideUntagged: true,
+    // A route's permission declaration (config.permission) becomes `x-permission` and a line of its description.
+    transform: ({ schema, url, route }) => {
+      const permissions = routePermissions(route.config)
+      if (permissions.length === 0) return { schema, url }
+      const line = `Requires ${permissions.map(describePermission).join(' and ')}.`
+      return {
+        url,
+        schema: {
+          ...schema,
+          description: schema.description === undefined ? line : `${schema.description}\n\n${line}`,
+          'x-permission': permissions.map(({ resource, action, organization }) => ({ resource, action, organization }))
+        } as typeof schema
+      }
+    },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) }
   })
   await fastify.register(swaggerUi, {

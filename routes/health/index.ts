@@ -22,11 +22,16 @@ const health: FastifyPluginAsyncTypebox = async (fastify) => {
       tags: ['health'],
       operationId: 'getReadiness',
       summary: 'Readiness probe',
-      description: 'Answers 200 once Stytch\'s signing keys (JWKS) have been loaded at least once. A Stytch outage after that keeps the instance ready: valid session JWTs keep being verified locally.',
+      description: 'Answers 200 once Stytch\'s signing keys (JWKS) have been loaded at least once and the database answers. A Stytch outage after that keeps the instance ready: valid session JWTs keep being verified locally.',
       response: { 200: Status, ...errorResponses(503) }
     }
   }, async () => {
-    if (!fastify.stytch.jwks.loaded) throw new NotReadyError()
+    if (!fastify.stytch.jwks.loaded) throw new NotReadyError('Stytch signing keys not loaded yet')
+    try {
+      await fastify.db.query('SELECT 1')
+    } catch {
+      throw new NotReadyError('the database does not answer')
+    }
     return { status: 'ok' }
   })
 }

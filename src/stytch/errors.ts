@@ -1,5 +1,5 @@
 import { StytchError } from 'stytch'
-import { UpstreamError, UpstreamUnavailableError } from '../errors.js'
+import { BadRequestError, ConflictError, NotFoundError, PermissionDeniedError, SessionRevokedError, UpstreamError, UpstreamUnavailableError } from '../errors.js'
 
 /**
  * True when Stytch could not give an answer (network failure, timeout, unparseable body, 5xx or
@@ -21,3 +21,33 @@ export function toUpstreamError (err: unknown): Error {
 
 /** The Stytch error type of a failed call, or undefined when it was not a Stytch API error. */
 export const stytchErrorType = (err: unknown): string | undefined => (err instanceof StytchError ? err.error_type : undefined)
+
+/**
+ * Maps a failed Stytch management call (members, invites) made on behalf of a member to the API's
+ * errors. Stytch's own authorization decisions (session headers) become 403s.
+ */
+export function fromStytchManagementError (err: unknown, action: string, resource: string): Error {
+  if (!(err instanceof StytchError) || isUpstreamOutage(err)) return toUpstreamError(err)
+  switch (err.error_type) {
+    case 'session_authorization_error':
+    case 'session_authorization_tenancy_error':
+    case 'cannot_update_trusted_metadata':
+    case 'unauthorized_action':
+      return new PermissionDeniedError(action, resource)
+    case 'session_not_found':
+      // The member session carried with the call is gone at Stytch (revoked elsewhere, expired).
+      return new SessionRevokedError()
+    case 'member_not_found':
+      return new NotFoundError('Member')
+    case 'duplicate_member_email':
+      return new ConflictError('A member with this email address already exists in the organization')
+    case 'invalid_rbac_role_id':
+    case 'cannot_assign_default_rbac_role_id':
+      return new BadRequestError('Unknown role, or a role that cannot be assigned explicitly')
+    case 'invalid_email':
+    case 'invalid_email_for_invites':
+      return new BadRequestError('This email address cannot be invited to the organization')
+    default:
+      return err.status_code === 400 ? new BadRequestError('Stytch rejected the request') : new UpstreamError()
+  }
+}

@@ -1,0 +1,31 @@
+import { join } from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type { AppOptions } from '../../src/app.js'
+import { openDatabase, type Database } from '../../src/db/database.js'
+import { createDocumentsRepository } from '../../src/db/documents.js'
+import { migrate } from '../../src/db/migrations.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Database
+    documents: ReturnType<typeof createDocumentsRepository>
+  }
+}
+
+/**
+ * The app's own data: PostgreSQL when DATABASE_URL is set, else embedded PGlite (same SQL) kept in
+ * DATA_DIR so it survives restarts. Migrations run before the app serves anything.
+ */
+export default fp(async function db (fastify: FastifyInstance, opts: AppOptions) {
+  const { config } = opts
+  const database = opts.database ?? await openDatabase(config.DATABASE_URL === undefined
+    ? { dataDir: join(config.DATA_DIR, 'pglite') }
+    : { url: config.DATABASE_URL, onError: (err) => fastify.log.error({ message: err.message }, 'idle database connection failed') })
+  await migrate(database)
+  fastify.decorate('db', database)
+  fastify.decorate('documents', createDocumentsRepository(database))
+  fastify.addHook('onClose', async () => {
+    if (opts.database === undefined) await database.close()
+  })
+}, { name: 'db' })

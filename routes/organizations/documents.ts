@@ -1,0 +1,138 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply } from 'fastify'
+import { IdempotencyKeyReusedError as StoredKeyReused, InvalidCursorError, type Document } from '../../src/db/documents.js'
+import { BadRequestError, IdempotencyKeyReusedError, NotFoundError, PreconditionFailedError, PreconditionRequiredError } from '../../src/errors.js'
+import { AUTHENTICATED, errorResponses } from '../../src/openapi/route-helpers.js'
+import {
+  CreateDocumentBodySchema, DocumentPageSchema, DocumentParamsSchema, DocumentSchema, IdempotencyHeadersSchema, IfMatchHeadersSchema,
+  ListDocumentsQuerySchema, UpdateDocumentBodySchema
+} from '../../src/schemas/document.js'
+import { OrganizationParamsSchema } from '../../src/schemas/member.js'
+
+const etag = (document: Document): string => `"v${document.version}"`
+/** The version an If-Match names; anything else (weak tags, `*`, lists) matches no version. */
+function versionOf (ifMatch: string | undefined): number {
+  if (ifMatch === undefined) throw new PreconditionRequiredError()
+  return Number(/^"v([1-9][0-9]{0,8})"$/.exec(ifMatch.trim())?.[1] ?? 0)
+}
+const withEtag = (reply: FastifyReply, document: Document): Document => {
+  void reply.header('etag', etag(document))
+  return document
+}
+
+const read = (action: string) => ({ resource: 'documents', action, organization: 'path' as const })
+const ETAG_HEADER = { etag: { type: 'string', description: 'the document version, for If-Match' } }
+
+const documents: FastifyPluginAsyncTypebox = async (fastify) => {
+  const repository = fastify.documents
+  const base = '/v1/organizations/:organizationId/documents'
+
+  fastify.get(base, {
+    config: { auth: true, permission: read('read') },
+    schema: {
+      tags: ['documents'],
+      operationId: 'listDocuments',
+      summary: 'List the organization\'s documents',
+      description: 'Oldest first, `limit` per page; pass `next_cursor` back as `cursor` for the next page.',
+      security: AUTHENTICATED,
+      params: OrganizationParamsSchema,
+      querystring: ListDocumentsQuerySchema,
+      response: { 200: Type.Ref(DocumentPageSchema), ...errorResponses(400, 401, 403, 503) }
+    }
+  }, async (request) => {
+    const { organization } = request.requireAuth()
+    try {
+      return await repository.list(organization.organization_id, { limit: request.query.limit, ...(request.query.cursor === undefined ? {} : { cursor: request.query.cursor }) })
+    } catch (err) {
+      if (err instanceof InvalidCursorError) throw new BadRequestError('cursor is not one this API issued')
+      throw err
+    }
+  })
+
+  fastify.post(base, {
+    config: { auth: true, permission: read('create') },
+    schema: {
+      tags: ['documents'],
+      operationId: 'createDocument',
+      summary: 'Create a document',
+      description: 'With an `Idempotency-Key`, a retry with the same key and body returns the document the first request created (header `Idempotent-Replayed: true`) instead of creating another.',
+      security: AUTHENTICATED,
+      params: OrganizationParamsSchema,
+      headers: IdempotencyHeadersSchema,
+      body: CreateDocumentBodySchema,
+      response: { 201: { ...Type.Ref(DocumentSchema), headers: ETAG_HEADER }, ...errorResponses(400, 401, 403, 422, 503) }
+    }
+  }, async (request, reply) => {
+    const { organization, member } = request.requireAuth()
+    try {
+      const { document, replayed } = await repository.create(organization.organization_id, request.body, member.member_id, request.headers['idempotency-key'])
+      if (replayed) void reply.header('idempotent-replayed', 'true')
+      void reply.header('location', `/v1/organizations/${organization.organization_id}/documents/${document.id}`)
+      return await reply.code(201).send(withEtag(reply, document))
+    } catch (err) {
+      if (err instanceof StoredKeyReused) throw new IdempotencyKeyReusedError()
+      throw err
+    }
+  })
+
+  fastify.get(`${base}/:documentId`, {
+    config: { auth: true, permission: read('read') },
+    schema: {
+      tags: ['documents'],
+      operationId: 'getDocument',
+      summary: 'Read a document',
+      description: 'The `ETag` response header is the version to send back in `If-Match` when updating or deleting.',
+      security: AUTHENTICATED,
+      params: DocumentParamsSchema,
+      response: { 200: { ...Type.Ref(DocumentSchema), headers: ETAG_HEADER }, ...errorResponses(401, 403, 404, 503) }
+    }
+  }, async (request, reply) => {
+    const { organization } = request.requireAuth()
+    const document = await repository.get(organization.organization_id, request.params.documentId)
+    if (document === null) throw new NotFoundError('Document')
+    return withEtag(reply, document)
+  })
+
+  fastify.patch(`${base}/:documentId`, {
+    config: { auth: true, permission: read('update') },
+    schema: {
+      tags: ['documents'],
+      operationId: 'updateDocument',
+      summary: 'Update a document',
+      description: 'Requires `If-Match` with the ETag you read: if the document changed since, the answer is 412 and nothing is written, so concurrent edits never overwrite each other silently.',
+      security: AUTHENTICATED,
+      params: DocumentParamsSchema,
+      headers: IfMatchHeadersSchema,
+      body: UpdateDocumentBodySchema,
+      response: { 200: { ...Type.Ref(DocumentSchema), headers: ETAG_HEADER }, ...errorResponses(400, 401, 403, 404, 412, 428, 503) }
+    }
+  }, async (request, reply) => {
+    const { organization, member } = request.requireAuth()
+    const result = await repository.update(organization.organization_id, request.params.documentId, request.body, versionOf(request.headers['if-match']), member.member_id)
+    if (result === 'not_found') throw new NotFoundError('Document')
+    if (result === 'version_mismatch') throw new PreconditionFailedError()
+    return withEtag(reply, result)
+  })
+
+  fastify.delete(`${base}/:documentId`, {
+    config: { auth: true, permission: read('delete') },
+    schema: {
+      tags: ['documents'],
+      operationId: 'deleteDocument',
+      summary: 'Delete a document',
+      description: 'Requires `If-Match` with the ETag you read (412 if the document changed since).',
+      security: AUTHENTICATED,
+      params: DocumentParamsSchema,
+      headers: IfMatchHeadersSchema,
+      response: { 204: Type.Null({ description: 'Deleted' }), ...errorResponses(400, 401, 403, 404, 412, 428, 503) }
+    }
+  }, async (request, reply) => {
+    const { organization } = request.requireAuth()
+    const result = await repository.delete(organization.organization_id, request.params.documentId, versionOf(request.headers['if-match']))
+    if (result === 'not_found') throw new NotFoundError('Document')
+    if (result === 'version_mismatch') throw new PreconditionFailedError()
+    return await reply.code(204).send(null)
+  })
+}
+
+export default documents

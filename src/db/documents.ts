@@ -1,0 +1,179 @@
+import { createHash, randomUUID } from 'node:crypto'
+import { decodeCursor, encodeCursor, EXACT_CREATED_AT_SQL } from './cursor.js'
+import type { Database, Queryable } from './database.js'
+import { IdempotencyKeyReusedError } from './errors.js'
+import { isUuid } from './uuid.js'
+
+export { IdempotencyKeyReusedError, InvalidCursorError } from './errors.js'
+
+/** A document as the API shows it: timestamps as ISO-8601 strings. */
+export interface Document {
+  id: string
+  organization_id: string
+  title: string
+  body: string
+  version: number
+  created_by: string
+  updated_by: string
+  created_at: string
+  updated_at: string
+}
+
+export interface DocumentInput { title: string, body: string }
+export interface DocumentPatch { title?: string, body?: string }
+export interface DocumentPage { documents: Document[], next_cursor: string | null }
+
+type DocumentRow = Omit<Document, 'created_at' | 'updated_at'> & { created_at: Date, updated_at: Date }
+
+const COLUMNS = 'id, organization_id, title, body, version, created_by, updated_by, created_at, updated_at'
+const MAX_VERSION = 2_147_483_647 // the version column is an integer
+
+const toDocument = (row: DocumentRow): Document => ({
+  ...row,
+  created_at: row.created_at.toISOString(),
+  updated_at: row.updated_at.toISOString()
+})
+
+/** A version the column can hold; anything else matches no row (and would be a DB error). */
+const isStorableVersion = (version: number): boolean =>
+  Number.isInteger(version) && version >= 1 && version <= MAX_VERSION
+
+/** Keys are sorted and extra properties ignored, so the same title and body hash the same. */
+const hashCreateRequest = (input: DocumentInput): string =>
+  createHash('sha256').update(JSON.stringify({ body: input.body, title: input.title })).digest('hex')
+
+async function insertDocument (db: Queryable, id: string, organizationId: string, input: DocumentInput, actorMemberId: string): Promise<Document> {
+  const { rows: [row] } = await db.query<DocumentRow>(
+    `insert into documents (id, organization_id, title, body, created_by, updated_by)
+     values ($1, $2, $3, $4, $5, $5) returning ${COLUMNS}`,
+    [id, organizationId, input.title, input.body, actorMemberId]
+  )
+  if (row === undefined) throw new Error('insert into documents returned no row')
+  return toDocument(row)
+}
+
+async function findDocument (db: Queryable, organizationId: string, id: string): Promise<Document | null> {
+  if (!isUuid(id)) return null
+  const { rows: [row] } = await db.query<DocumentRow>(
+    `select ${COLUMNS} from documents where organization_id = $1 and id = $2`,
+    [organizationId, id]
+  )
+  return row === undefined ? null : toDocument(row)
+}
+
+/** Tells why a conditional write matched nothing: the row is absent, or its version moved on. */
+async function missOutcome (db: Queryable, organizationId: string, id: string): Promise<'not_found' | 'version_mismatch'> {
+  const { rowCount } = await db.query('select 1 from documents where organization_id = $1 and id = $2', [organizationId, id])
+  return rowCount === 0 ? 'not_found' : 'version_mismatch'
+}
+
+/**
+ * Creates under an Idempotency-Key in one transaction. Claiming the key comes first: with
+ * ON CONFLICT DO NOTHING, a concurrent request with the same key waits for the claimant's
+ * commit and then reads its row, so exactly one document is created.
+ */
+async function createIdempotently (tx: Queryable, organizationId: string, input: DocumentInput, actorMemberId: string, key: string) {
+  const requestHash = hashCreateRequest(input)
+  // A second round is needed only if the stored key vanished in between (its document was deleted).
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const id = randomUUID()
+    const claim = await tx.query(
+      `insert into idempotency_keys (organization_id, key, request_hash, document_id)
+       values ($1, $2, $3, $4) on conflict do nothing`,
+      [organizationId, key, requestHash, id]
+    )
+    if (claim.rowCount === 1) {
+      return { document: await insertDocument(tx, id, organizationId, input, actorMemberId), replayed: false }
+    }
+    const { rows: [stored] } = await tx.query<{ request_hash: string, document_id: string }>(
+      'select request_hash, document_id from idempotency_keys where organization_id = $1 and key = $2',
+      [organizationId, key]
+    )
+    if (stored === undefined) continue
+    if (stored.request_hash !== requestHash) throw new IdempotencyKeyReusedError()
+    const document = await findDocument(tx, organizationId, stored.document_id)
+    if (document !== null) return { document, replayed: true }
+  }
+  throw new Error('Idempotency key kept changing under concurrent deletes; retry the request')
+}
+
+/** Documents of one organization at a time: every statement filters on organization_id. */
+export function createDocumentsRepository (db: Database) {
+  return {
+    /** Keyset pagination in (created_at, id) order; the cursor is opaque to clients. */
+    async list (organizationId: string, options: { limit: number, cursor?: string }): Promise<DocumentPage> {
+      const { limit, cursor } = options
+      if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`)
+      const after = cursor === undefined ? null : decodeCursor(cursor)
+      const params: unknown[] = [organizationId, limit + 1]
+      let keyset = ''
+      if (after !== null) {
+        params.push(after.createdAt, after.id)
+        keyset = 'and (created_at, id) > ($3::timestamptz, $4::uuid)'
+      }
+      const { rows } = await db.query<DocumentRow & { exact_created_at: string }>(
+        `select ${COLUMNS}, ${EXACT_CREATED_AT_SQL} as exact_created_at from documents
+         where organization_id = $1 ${keyset}
+         order by created_at, id limit $2`,
+        params
+      )
+      // One row more than asked says whether another page exists.
+      const page = rows.slice(0, limit)
+      const last = page.at(-1)
+      const nextCursor = rows.length > limit && last !== undefined
+        ? encodeCursor({ createdAt: last.exact_created_at, id: last.id })
+        : null
+      return { documents: page.map(({ exact_created_at: _, ...row }) => toDocument(row)), next_cursor: nextCursor }
+    },
+
+    async get (organizationId: string, id: string): Promise<Document | null> {
+      return findDocument(db, organizationId, id)
+    },
+
+    async create (organizationId: string, input: DocumentInput, actorMemberId: string, idempotencyKey?: string): Promise<{ document: Document, replayed: boolean }> {
+      if (idempotencyKey === undefined) {
+        return { document: await insertDocument(db, randomUUID(), organizationId, input, actorMemberId), replayed: false }
+      }
+      return db.transaction((tx) => createIdempotently(tx, organizationId, input, actorMemberId, idempotencyKey))
+    },
+
+    /**
+     * One conditional UPDATE: under concurrency the row lock makes the losers re-check the
+     * version after the winner commits, so they match nothing and no update is lost.
+     */
+    async update (organizationId: string, id: string, patch: DocumentPatch, expectedVersion: number, actorMemberId: string): Promise<Document | 'not_found' | 'version_mismatch'> {
+      if (!isUuid(id)) return 'not_found'
+      if (!isStorableVersion(expectedVersion)) return missOutcome(db, organizationId, id)
+      const { rows: [row] } = await db.query<DocumentRow>(
+        `update documents
+         set title = coalesce($4, title), body = coalesce($5, body), version = version + 1,
+             updated_by = $6, updated_at = now()
+         where organization_id = $1 and id = $2 and version = $3
+         returning ${COLUMNS}`,
+        [organizationId, id, expectedVersion, patch.title ?? null, patch.body ?? null, actorMemberId]
+      )
+      return row === undefined ? missOutcome(db, organizationId, id) : toDocument(row)
+    },
+
+    async delete (organizationId: string, id: string, expectedVersion: number): Promise<'deleted' | 'not_found' | 'version_mismatch'> {
+      if (!isUuid(id)) return 'not_found'
+      if (!isStorableVersion(expectedVersion)) return missOutcome(db, organizationId, id)
+      const { rowCount } = await db.query(
+        'delete from documents where organization_id = $1 and id = $2 and version = $3',
+        [organizationId, id, expectedVersion]
+      )
+      return rowCount === 1 ? 'deleted' : missOutcome(db, organizationId, id)
+    },
+
+    async count (organizationId: string): Promise<number> {
+      // count(*) is a bigint, which node-postgres returns as a string; the cast keeps a number.
+      const { rows: [row] } = await db.query<{ count: number }>(
+        'select count(*)::int as count from documents where organization_id = $1',
+        [organizationId]
+      )
+      return row?.count ?? 0
+    }
+  }
+}
+
+export type DocumentsRepository = ReturnType<typeof createDocumentsRepository>

@@ -1,0 +1,47 @@
+import { Type } from '@sinclair/typebox'
+import { OrganizationParamsSchema } from './member.js'
+
+export const DocumentSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  organization_id: Type.String(),
+  title: Type.String({ examples: ['Q3 plan'] }),
+  body: Type.String(),
+  version: Type.Integer({ minimum: 1, description: 'bumped by every update; the ETag is "v<version>"' }),
+  created_by: Type.String({ description: 'member_id' }),
+  updated_by: Type.String({ description: 'member_id' }),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' })
+}, { $id: 'Document', additionalProperties: false })
+
+export const DocumentPageSchema = Type.Object({
+  documents: Type.Array(Type.Ref(DocumentSchema)),
+  next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'pass as `cursor` for the next page; null on the last page' })
+}, { $id: 'DocumentPage', additionalProperties: false })
+
+export const CreateDocumentBodySchema = Type.Object({
+  title: Type.String({ minLength: 1, maxLength: 200 }),
+  body: Type.String({ maxLength: 50_000, default: '' })
+}, { additionalProperties: false })
+
+export const UpdateDocumentBodySchema = Type.Object({
+  title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  body: Type.Optional(Type.String({ maxLength: 50_000 }))
+}, { additionalProperties: false, minProperties: 1 })
+
+export const DocumentParamsSchema = Type.Object({
+  organizationId: OrganizationParamsSchema.properties.organizationId,
+  documentId: Type.String({ format: 'uuid' })
+})
+
+export const ListDocumentsQuerySchema = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  cursor: Type.Optional(Type.String({ maxLength: 512 }))
+}, { additionalProperties: false })
+
+export const IfMatchHeadersSchema = Type.Object({
+  'if-match': Type.Optional(Type.String({ description: 'the document\'s ETag, e.g. "v3". Required (428 without it); a stale version answers 412, so no update is lost' }))
+})
+
+export const IdempotencyHeadersSchema = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({ pattern: '^[\\x21-\\x7E]{1,128}$', description: 'a retry with the same key and body returns the first result instead of creating a duplicate' }))
+})

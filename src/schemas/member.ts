@@ -1,0 +1,50 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { EmailAddressSchema } from './auth.js'
+
+export const ShippingAddressSchema = Type.Object({
+  line1: Type.String({ minLength: 1, maxLength: 200, examples: ['1 Main Street'] }),
+  line2: Type.Optional(Type.String({ maxLength: 200 })),
+  city: Type.String({ minLength: 1, maxLength: 100, examples: ['Springfield'] }),
+  region: Type.Optional(Type.String({ maxLength: 100 })),
+  postal_code: Type.String({ minLength: 1, maxLength: 20, examples: ['12345'] }),
+  country: Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2', examples: ['US'] })
+}, { $id: 'ShippingAddress', additionalProperties: false })
+
+export const RoleIdSchema = Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', examples: ['editor'] })
+
+export const MemberProfileSchema = Type.Object({
+  member_id: Type.String(),
+  organization_id: Type.String(),
+  email_address: Type.String(),
+  name: Type.String(),
+  status: Type.String({ examples: ['active', 'invited'] }),
+  roles: Type.Array(Type.String(), { examples: [['stytch_member', 'editor']] }),
+  shipping_address: Type.Union([Type.Ref(ShippingAddressSchema), Type.Null()])
+}, { $id: 'MemberProfile', additionalProperties: false, description: 'A member as Stytch stores it.' })
+
+export const UpdateMeBodySchema = Type.Object({
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  shipping_address: Type.Optional(Type.Union([Type.Ref(ShippingAddressSchema), Type.Null()], { description: 'null removes it' }))
+}, { additionalProperties: false, minProperties: 1 })
+
+export const InviteMemberBodySchema = Type.Object({
+  email_address: EmailAddressSchema,
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  roles: Type.Optional(Type.Array(RoleIdSchema, { maxItems: 16, uniqueItems: true, description: 'explicit roles besides stytch_member' }))
+}, { additionalProperties: false })
+
+export const UpdateRolesBodySchema = Type.Object({
+  roles: Type.Array(RoleIdSchema, { maxItems: 16, uniqueItems: true, description: 'replaces every explicit role; stytch_member is implicit' })
+}, { additionalProperties: false })
+
+export const OrganizationParamsSchema = Type.Object({
+  organizationId: Type.String({ pattern: '^[A-Za-z0-9._~-]{2,128}$', description: 'organization id or slug; must be the session\'s organization' })
+})
+
+export const MemberParamsSchema = Type.Object({
+  organizationId: OrganizationParamsSchema.properties.organizationId,
+  memberId: Type.String({ pattern: '^[A-Za-z0-9._~-]{2,128}$' })
+})
+
+export type MemberProfile = Static<typeof MemberProfileSchema>
+export type ShippingAddress = Static<typeof ShippingAddressSchema>
