@@ -10,6 +10,7 @@ import { ApiErrorSchema, type ApiError } from './schemas/error.js'
 import { LinkSentSchema, LoginSchema, RefreshedSessionSchema } from './schemas/auth.js'
 import { DocumentPageSchema, DocumentSchema } from './schemas/document.js'
 import { MemberProfileSchema, ShippingAddressSchema } from './schemas/member.js'
+import { ClientClaimsSchema, RevokedCountSchema, SessionListItemSchema, SessionListSchema } from './schemas/sessions.js'
 import { AuthenticationFactorSchema, MemberSchema, OrganizationSchema, SessionSchema, SessionViewSchema } from './schemas/session.js'
 
 export interface AppOptions {
@@ -57,7 +58,8 @@ const CODE_BY_STATUS: Record<number, string> = {
 export default async function app (fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   fastify.decorate('config', opts.config)
   for (const schema of [ApiErrorSchema, AuthenticationFactorSchema, MemberSchema, OrganizationSchema, SessionSchema, SessionViewSchema, LinkSentSchema, LoginSchema, RefreshedSessionSchema,
-    ShippingAddressSchema, MemberProfileSchema, DocumentSchema, DocumentPageSchema]) {
+    ShippingAddressSchema, MemberProfileSchema, DocumentSchema, DocumentPageSchema,
+    ClientClaimsSchema, SessionListItemSchema, SessionListSchema, RevokedCountSchema]) {
     fastify.addSchema(schema)
   }
 

@@ -23,6 +23,10 @@ export const EnvSchema = Type.Object({
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL connection URL; unset = embedded PGlite in DATA_DIR' })),
   DATA_DIR: Type.String({ default: '.data', minLength: 1 }),
 
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'Redis shared by all instances (revocations); unset = per process' })),
+  REDIS_PREFIX: Type.String({ default: 'b2b-session-api:', maxLength: 100 }),
+  REVOCATION_ACK_TIMEOUT_MS: Type.Integer({ default: 250, minimum: 1, maximum: 10000 }),
+
   PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+(:\\d+)?$', description: 'public origin of this API, no trailing slash' })),
   CORS_ORIGINS: Type.String({ default: '' }),
   LOGIN_REDIRECT_URLS: Type.String({ default: '' }),
@@ -34,6 +38,7 @@ export const EnvSchema = Type.Object({
   SESSION_COOKIE_NAME: Type.String({ default: 'stytch_session', pattern: '^[A-Za-z0-9_-]+$' }),
   SESSION_JWT_COOKIE_NAME: Type.String({ default: 'stytch_session_jwt', pattern: '^[A-Za-z0-9_-]+$' }),
   SESSION_DURATION_MINUTES: Type.Integer({ default: 60 * 24 * 7, minimum: 5, maximum: 527040 }),
+  SESSION_MAX_LIFETIME_MINUTES: Type.Integer({ default: 60 * 24 * 30, minimum: 5, maximum: 527040 }),
   JWT_CLOCK_TOLERANCE_SECONDS: Type.Integer({ default: 5, minimum: 0, maximum: 60 }),
   JWT_MAX_AGE_SECONDS: Type.Integer({ default: 300, minimum: 1 }),
   JWKS_CACHE_SECONDS: Type.Integer({ default: 600, minimum: 1 }),

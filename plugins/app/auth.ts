@@ -1,8 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { StytchError } from 'stytch'
-import { clearSessionCookies, cookieNames, setSessionCookies } from '../../src/auth/cookies.js'
+import { clearSessionCookies, cookieNames } from '../../src/auth/cookies.js'
+import { deliverFreshJwt } from '../../src/auth/deliver.js'
 import { readCredentials, type Credentials } from '../../src/auth/credentials.js'
+import { assertSessionUsable } from '../../src/auth/session-policy.js'
+import type { SessionCredential } from '../../src/auth/session-refresher.js'
 import { isAllowedOrigin } from '../../src/auth/origin.js'
 import { contextFromMemberSession, type AuthenticatedMember, type AuthenticatedOrganization, type AuthenticatedSession, type SessionContext } from '../../src/auth/session-context.js'
 import {
@@ -30,8 +33,6 @@ declare module 'fastify' {
 
 const toArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value])
 
-/** Response header carrying the fresh session JWT to bearer clients after a slow-path refresh. */
-export const SESSION_JWT_HEADER = 'x-session-jwt'
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
@@ -48,7 +49,8 @@ const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 export default fp(async function auth (fastify: FastifyInstance) {
   const { config } = fastify
   const names = cookieNames(config)
-  const { verifier, refresher, revocations } = fastify.stytch
+  const { verifier, refresher } = fastify.stytch
+  const { revocations } = fastify
 
   fastify.decorateRequest('member', null)
   fastify.decorateRequest('organization', null)
@@ -68,17 +70,22 @@ export default fp(async function auth (fastify: FastifyInstance) {
     if (routeConfig?.auth === true) route.onRequest = [...toArray(route.onRequest), authenticate]
   })
 
-  function accept (request: FastifyRequest, context: SessionContext): void {
-    if (revocations.isRevoked(context.session.member_session_id)) throw new SessionRevokedError()
+  function accept (request: FastifyRequest, reply: FastifyReply, credentials: Credentials, context: SessionContext): void {
+    try {
+      assertSessionUsable(context, revocations, config)
+    } catch (err) {
+      if (credentials.via === 'cookie') clearSessionCookies(reply, config)
+      throw err
+    }
     request.member = context.member
     request.organization = context.organization
     request.session = context.session
   }
 
-  async function viaStytch (request: FastifyRequest, reply: FastifyReply, credentials: Credentials, sessionToken: string): Promise<void> {
+  async function viaStytch (request: FastifyRequest, reply: FastifyReply, credentials: Credentials, credential: SessionCredential): Promise<void> {
     let response
     try {
-      response = await refresher.authenticate(sessionToken)
+      response = await refresher.authenticate(credential)
     } catch (err) {
       if (isUpstreamOutage(err)) {
         request.log.warn({ err: { type: (err as Error).name, message: (err as Error).message.slice(0, 200) } }, 'Stytch unavailable on the slow path')
@@ -89,12 +96,8 @@ export default fp(async function auth (fastify: FastifyInstance) {
       throw new InvalidCredentialsError()
     }
     const context = contextFromMemberSession(response.member_session, response.member.email_address)
-    accept(request, context)
-    if (credentials.via === 'cookie') {
-      setSessionCookies(reply, config, { session_token: sessionToken, session_jwt: response.session_jwt, expires_at: response.member_session.expires_at })
-    } else {
-      void reply.header(SESSION_JWT_HEADER, response.session_jwt)
-    }
+    accept(request, reply, credentials, context)
+    deliverFreshJwt(reply, config, credentials, response.session_jwt, response.member_session.expires_at)
   }
 
   async function authenticate (request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -107,14 +110,20 @@ export default fp(async function auth (fastify: FastifyInstance) {
     request.credentials = credentials
     if (credentials.jwt !== undefined) {
       const verdict = await verifier.verify(credentials.jwt)
-      if (verdict.ok) return accept(request, verdict.context)
+      if (verdict.ok) {
+        if (revocations.healthy) return accept(request, reply, credentials, verdict.context)
+        // Fail closed: while the shared revocation list is unreachable, another instance's revoke
+        // could be missed, so Stytch is asked (with the token, or the JWT itself if that is all).
+        const credential = credentials.sessionToken === undefined ? { session_jwt: credentials.jwt } : { session_token: credentials.sessionToken }
+        return await viaStytch(request, reply, credentials, credential)
+      }
       if (verdict.reason === 'invalid' || credentials.sessionToken === undefined) {
         if (credentials.via === 'cookie' && verdict.reason !== 'invalid') clearSessionCookies(reply, config)
         throw verdict.reason === 'expired' || verdict.reason === 'too_old' ? new SessionExpiredError() : new InvalidCredentialsError()
       }
     }
-    await viaStytch(request, reply, credentials, credentials.sessionToken as string)
+    await viaStytch(request, reply, credentials, { session_token: credentials.sessionToken as string })
   }
 
-}, { name: 'auth', dependencies: ['stytch', '@fastify/cookie'] })
+}, { name: 'auth', dependencies: ['stytch', 'revocation', '@fastify/cookie'] })
 

@@ -3,7 +3,6 @@ import fp from 'fastify-plugin'
 import type { AppOptions } from '../../src/app.js'
 import { createJwtVerifier } from '../../src/auth/jwt-verifier.js'
 import { createSessionRefresher } from '../../src/auth/session-refresher.js'
-import { createRevocationList } from '../../src/revocation/revocation-list.js'
 import { createStytchClient } from '../../src/stytch/client.js'
 import { createJwksCache } from '../../src/stytch/jwks.js'
 
@@ -35,8 +34,7 @@ function createStytchServices (fastify: FastifyInstance, opts: AppOptions) {
       clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS,
       maxTokenAgeSeconds: config.JWT_MAX_AGE_SECONDS
     }),
-    refresher: createSessionRefresher({ client: connection.client, sessionDurationMinutes: config.SESSION_DURATION_MINUTES }),
-    revocations: createRevocationList()
+    refresher: createSessionRefresher({ client: connection.client, sessionDurationMinutes: config.SESSION_DURATION_MINUTES })
   }
 }
 
@@ -50,7 +48,7 @@ const JWKS_RETRY_MS = 2000
 
 /**
  * The one way to Stytch: the SDK client plus what is built on it (JWKS cache, JWT verifier,
- * single-flight session refresher, revocation list). The key set is loaded at start-up without
+ * single-flight session refresher). The key set is loaded at start-up without
  * blocking it (/readyz answers 200 once it has loaded; until then it is retried every 2 s), then
  * refreshed every JWKS_CACHE_SECONDS; a failed refresh keeps the keys already known.
  */

@@ -3,6 +3,7 @@ import { StytchError } from 'stytch'
 import { clearSessionCookies } from '../../src/auth/cookies.js'
 import { revokeSession } from '../../src/auth/revoke.js'
 import { contextFromMemberSession } from '../../src/auth/session-context.js'
+import { assertSessionUsable } from '../../src/auth/session-policy.js'
 import { InvalidCredentialsError, SessionRevokedError } from '../../src/errors.js'
 import { RefreshedSessionSchema, RefreshSessionBodySchema } from '../../src/schemas/auth.js'
 import { AUTHENTICATED, errorResponses } from '../../src/openapi/route-helpers.js'
@@ -10,7 +11,8 @@ import { isUpstreamOutage, toUpstreamError } from '../../src/stytch/errors.js'
 
 
 const session: FastifyPluginAsyncTypebox = async (fastify) => {
-  const { refresher, revocations } = fastify.stytch
+  const { refresher } = fastify.stytch
+  const { revocations } = fastify
 
   fastify.post('/v1/auth/session/refresh', {
     config: { public: true },
@@ -25,14 +27,14 @@ const session: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async (request) => {
     let response
     try {
-      response = await refresher.authenticate(request.body.session_token)
+      response = await refresher.authenticate({ session_token: request.body.session_token })
     } catch (err) {
       if (isUpstreamOutage(err)) throw toUpstreamError(err)
       if (err instanceof StytchError && err.error_type === 'session_not_found') throw new SessionRevokedError()
       throw new InvalidCredentialsError()
     }
     const context = contextFromMemberSession(response.member_session, response.member.email_address)
-    if (revocations.isRevoked(context.session.member_session_id)) throw new SessionRevokedError()
+    assertSessionUsable(context, revocations, fastify.config)
     return { session_jwt: response.session_jwt, session: context.session }
   })
 

@@ -1,6 +1,9 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { magicLinkCallbackUrl } from '../../src/auth/login.js'
 import { memberAuthorization } from '../../src/auth/member-authorization.js'
+import { activeSessionIds, markRevoked, revokeMemberSessions } from '../../src/auth/revoke.js'
+import { RevokedCountSchema } from '../../src/schemas/sessions.js'
+import { losesPermissions } from '../../src/rbac/authorize.js'
 import { AUTHENTICATED, errorResponses } from '../../src/openapi/route-helpers.js'
 import { InviteMemberBodySchema, MemberParamsSchema, MemberProfileSchema, OrganizationParamsSchema, UpdateRolesBodySchema } from '../../src/schemas/member.js'
 import { fromStytchManagementError } from '../../src/stytch/errors.js'
@@ -52,16 +55,59 @@ const members: FastifyPluginAsyncTypebox = async (fastify) => {
     }
   }, async (request) => {
     const { member } = request.requireAuth()
+    const target = { organization_id: member.organization_id, member_id: request.params.memberId }
+    let before, after
     try {
-      const response = await client.organizations.members.update({
-        organization_id: member.organization_id,
-        member_id: request.params.memberId,
-        roles: request.body.roles
-      }, { authorization: memberAuthorization(request) })
-      return memberProfile(response.member)
+      before = (await client.organizations.members.get(target)).member
+      after = (await client.organizations.members.update({ ...target, roles: request.body.roles }, { authorization: memberAuthorization(request) })).member
     } catch (err) {
       throw fromStytchManagementError(err, 'update.settings.roles', 'stytch.member')
     }
+    // A member who lost a permission must not keep it for the life of their current JWTs.
+    const policy = await fastify.rbac.policy.roles(target.organization_id)
+    if (losesPermissions(policy, before.roles.map((r) => r.role_id), after.roles.map((r) => r.role_id))) {
+      await revokeMemberSessions(fastify, target.organization_id, target.member_id)
+    }
+    return memberProfile(after)
+  })
+
+  fastify.post('/v1/organizations/:organizationId/members/:memberId/sessions/revoke', {
+    config: { auth: true, permission: { resource: 'stytch.member', action: 'revoke-sessions', organization: 'path' } },
+    schema: {
+      tags: ['members'],
+      operationId: 'revokeMemberSessions',
+      summary: 'Sign a member out everywhere',
+      description: 'Revokes every session of a member of the organization, at once on every instance. Stytch also checks the acting member\'s session.',
+      security: AUTHENTICATED,
+      params: MemberParamsSchema,
+      response: { 200: Type.Ref(RevokedCountSchema), ...errorResponses(401, 403, 404, 503) }
+    }
+  }, async (request) => {
+    const { member } = request.requireAuth()
+    return { revoked: await revokeMemberSessions(fastify, member.organization_id, request.params.memberId, memberAuthorization(request)) }
+  })
+
+  fastify.delete('/v1/organizations/:organizationId/members/:memberId', {
+    config: { auth: true, permission: { resource: 'stytch.member', action: 'delete', organization: 'path' } },
+    schema: {
+      tags: ['members'],
+      operationId: 'removeMember',
+      summary: 'Remove a member from the organization',
+      description: 'Deletes the member at Stytch (which revokes their sessions and pending invites) and revokes their sessions here at once, on every instance.',
+      security: AUTHENTICATED,
+      params: MemberParamsSchema,
+      response: { 204: Type.Null({ description: 'Removed' }), ...errorResponses(401, 403, 404, 503) }
+    }
+  }, async (request, reply) => {
+    const { member } = request.requireAuth()
+    const sessionIds = await activeSessionIds(client, member.organization_id, request.params.memberId)
+    try {
+      await client.organizations.members.delete({ organization_id: member.organization_id, member_id: request.params.memberId }, { authorization: memberAuthorization(request) })
+    } catch (err) {
+      throw fromStytchManagementError(err, 'delete', 'stytch.member')
+    }
+    await markRevoked(fastify, sessionIds)
+    return await reply.code(204).send(null)
   })
 }
 

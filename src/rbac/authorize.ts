@@ -31,3 +31,15 @@ export const routePermissions = (config: { permission?: RoutePermission | RouteP
   const permission = config?.permission
   return permission === undefined ? [] : Array.isArray(permission) ? permission : [permission]
 }
+
+/**
+ * True when moving from the `before` roles to the `after` roles takes away any permission (a `*`
+ * counts as its own grant, only matched by another `*`). A promotion (viewer → editor) loses
+ * nothing even though a role id disappears.
+ */
+export function losesPermissions (roles: PolicyRole[], before: readonly string[], after: readonly string[]): boolean {
+  const grants = (held: readonly string[]) => roles.filter((role) => held.includes(role.role_id)).flatMap((role) => role.permissions)
+  const kept = grants(after)
+  return grants(before).some((p) => p.actions.some((action) =>
+    !kept.some((q) => q.resource_id === p.resource_id && (q.actions.includes('*') || q.actions.includes(action)))))
+}

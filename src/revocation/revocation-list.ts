@@ -8,6 +8,8 @@
 export interface RevocationList {
   revoke (sessionId: string, untilMs: number): void
   isRevoked (sessionId: string): boolean
+  /** The unexpired entries, oldest first: what a shared store re-publishes after losing its copy. */
+  liveEntries (): IterableIterator<[sessionId: string, untilMs: number]>
   readonly size: number
 }
 
@@ -44,6 +46,12 @@ export function createRevocationList (options: RevocationListOptions = {}): Revo
       if (entries.size === 0) return false
       const until = entries.get(sessionId)
       return until !== undefined && until > now()
+    },
+    * liveEntries () {
+      const t = now()
+      for (const entry of entries) {
+        if (entry[1] > t) yield entry
+      }
     },
     get size () { return entries.size }
   }

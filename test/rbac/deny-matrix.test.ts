@@ -7,9 +7,10 @@ import { buildApp, emulatorCalls, emulatorGet, loginForTokens, type TestApp } fr
  * kind of caller. The expected answer comes from this oracle — the grants the issue specifies —
  * not from the code under test. For every denial: no Stytch call and no side effect.
  */
+const everyMember = (r: string, a: string): boolean => r === 'stytch.self' || (r === 'sessions' && a === 'update')
 const GRANTS: Record<string, (resource: string, action: string) => boolean> = {
-  viewer: (r, a) => r === 'stytch.self' || (r === 'documents' && a === 'read'),
-  editor: (r, a) => r === 'stytch.self' || (r === 'documents' && ['read', 'create', 'update'].includes(a)),
+  viewer: (r, a) => everyMember(r, a) || (r === 'documents' && a === 'read'),
+  editor: (r, a) => everyMember(r, a) || (r === 'documents' && ['read', 'create', 'update'].includes(a)),
   admin: () => true,
   otherOrgAdmin: () => true
 }
@@ -20,12 +21,13 @@ interface Permission { resource: string, action: string, organization: 'path' | 
 interface Operation { method: string, path: string, operationId: string, permissions: Permission[] }
 
 /** A valid request for each operation (path filled in per case), so an allowed call really succeeds. */
-function requestFor (op: Operation, ctx: { orgId: string, documentId: string, etag: string, viewerId: string, n: number }) {
-  const url = op.path.replace('{organizationId}', ctx.orgId).replace('{documentId}', ctx.documentId).replace('{memberId}', ctx.viewerId)
+function requestFor (op: Operation, ctx: { orgId: string, documentId: string, etag: string, targetId: string, n: number }) {
+  const url = op.path.replace('{organizationId}', ctx.orgId).replace('{documentId}', ctx.documentId).replace('{memberId}', ctx.targetId)
   const bodies: Record<string, unknown> = {
     updateMe: { name: `Renamed ${ctx.n}` },
     inviteMember: { email_address: `invitee${ctx.n}@acme.test`, roles: ['viewer'] },
     updateMemberRoles: { roles: ['viewer'] },
+    updateCurrentSession: { custom_claims: { theme: 'dark' } },
     createDocument: { title: `Doc ${ctx.n}`, body: 'x' },
     updateDocument: { title: `Edited ${ctx.n}` }
   }
@@ -56,7 +58,6 @@ t.test('deny matrix: every protected operation × every caller', async (t) => {
   const acme = [...ctx.emulator.state.organizations.values()].find((o) => o.organization_slug === 'acme')
   const globex = [...ctx.emulator.state.organizations.values()].find((o) => o.organization_slug === 'globex')
   const orgId = acme?.organization_id as string
-  const viewerId = [...ctx.emulator.state.members.values()].find((m) => m.email_address === 'viewer@acme.test')?.member_id as string
   const adminId = [...ctx.emulator.state.members.values()].find((m) => m.email_address === 'admin@acme.test')?.member_id as string
 
   let n = 0
@@ -65,8 +66,10 @@ t.test('deny matrix: every protected operation × every caller', async (t) => {
   for (const op of operations) {
     for (const actor of Object.keys(ACTORS) as Actor[]) {
       n++
+      // Fresh fixtures per case: an allowed call may delete the document or remove the member.
       const { document } = await ctx.app.documents.create(orgId, { title: `fixture ${n}`, body: '' }, adminId)
-      const request = requestFor(op, { orgId, documentId: document.id, etag: `"v${document.version}"`, viewerId, n })
+      const { member: target } = await ctx.app.stytch.client.organizations.members.create({ organization_id: orgId, email_address: `target${n}@acme.test`, roles: ['editor'] })
+      const request = requestFor(op, { orgId, documentId: document.id, etag: `"v${document.version}"`, targetId: target.member_id, n })
       const token = tokens[actor]
       if (token !== undefined) request.headers.authorization = `Bearer ${token}`
 

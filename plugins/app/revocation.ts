@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type { AppOptions } from '../../src/app.js'
+import { createMemoryRevocationStore, createRedisRevocationStore, type RevocationStore } from '../../src/revocation/store.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Sessions revoked through this API, checked on every request's fast path. */
+    revocations: RevocationStore
+  }
+}
+
+/**
+ * The revocation list: shared by every instance through Redis when REDIS_URL is set (a revoke
+ * resolves once every live instance applied it), else per process (embedded default). While Redis
+ * is unreachable the store reports itself unhealthy and the auth plugin fails closed.
+ */
+export default fp(async function revocation (fastify: FastifyInstance, opts: AppOptions) {
+  const { config } = opts
+  const store = config.REDIS_URL === undefined
+    ? createMemoryRevocationStore()
+    : createRedisRevocationStore({
+      url: config.REDIS_URL,
+      prefix: config.REDIS_PREFIX,
+      ackTimeoutMs: config.REVOCATION_ACK_TIMEOUT_MS,
+      log: fastify.log
+    })
+  await store.start()
+  fastify.decorate('revocations', store)
+  fastify.addHook('onClose', async () => { await store.close() })
+}, { name: 'revocation' })
