@@ -46,7 +46,7 @@ t.test('rbac.policy merges Stytch\'s default policy with the project policy', as
   const policy = must(res.policy, 'policy')
   const role = (id: string): Record<string, string[]> => Object.fromEntries(
     must(policy.roles.find((r) => r.role_id === id), `role ${id}`).permissions.map((p) => [p.resource_id, p.actions]))
-  t.same(role('stytch_member'), { 'stytch.self': ['*'] })
+  t.same(role('stytch_member'), { 'stytch.self': ['*'], sessions: ['update'] }, 'the default grant plus the project policy file')
   t.match(role('stytch_admin'), {
     'stytch.organization': ['*'], 'stytch.member': ['*'], 'stytch.sso': ['*'], 'stytch.scim': ['*'], documents: ['*']
   })
