@@ -65,7 +65,10 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
 
   fastify.setErrorHandler((err: FastifyError, request, reply) => {
     const statusCode = err.validation !== undefined ? 400 : (err.statusCode !== undefined && err.statusCode >= 400 ? err.statusCode : 500)
-    if (statusCode >= 500) {
+    if (statusCode === 503 && ownErrorCode(err.code) !== undefined) {
+      // An expected outage answer (not ready, Stytch unreachable): no stack, not an error.
+      request.log.warn({ code: err.code, statusCode }, err.message)
+    } else if (statusCode >= 500) {
       // Only the code and message: SDK errors can carry request bodies (tokens) in other properties.
       request.log.error({ err: { type: err.name, code: err.code, message: err.message, stack: err.stack } }, 'request failed')
     } else {

@@ -4,6 +4,7 @@ import { StytchError } from 'stytch'
 import { clearSessionCookies, cookieNames } from '../../src/auth/cookies.js'
 import { deliverFreshJwt } from '../../src/auth/deliver.js'
 import { readCredentials, type Credentials } from '../../src/auth/credentials.js'
+import type { JwtVerdict } from '../../src/auth/jwt-verifier.js'
 import { assertSessionUsable } from '../../src/auth/session-policy.js'
 import type { SessionCredential } from '../../src/auth/session-refresher.js'
 import { isAllowedOrigin } from '../../src/auth/origin.js'
@@ -26,6 +27,8 @@ declare module 'fastify' {
     session: AuthenticatedSession | null
     /** How the request was authenticated; null on public routes. */
     credentials: Credentials | null
+    /** member, organization and session together; null on public routes. */
+    sessionContext: SessionContext | null
     /** The authenticated context; throws 401 when the route did not authenticate. */
     requireAuth: () => SessionContext
   }
@@ -56,9 +59,10 @@ export default fp(async function auth (fastify: FastifyInstance) {
   fastify.decorateRequest('organization', null)
   fastify.decorateRequest('session', null)
   fastify.decorateRequest('credentials', null)
+  fastify.decorateRequest('sessionContext', null)
   fastify.decorateRequest('requireAuth', function (this: FastifyRequest): SessionContext {
-    if (this.member === null || this.organization === null || this.session === null) throw new MissingCredentialsError()
-    return { member: this.member, organization: this.organization, session: this.session }
+    if (this.sessionContext === null) throw new MissingCredentialsError()
+    return this.sessionContext
   })
 
   // The hook is attached to the routes that declare `auth` only: other routes pay nothing for it.
@@ -67,7 +71,7 @@ export default fp(async function auth (fastify: FastifyInstance) {
     if (route.url.startsWith('/v1/') && routeConfig?.auth !== true && routeConfig?.public !== true) {
       throw new Error(`route ${String(route.method)} ${route.url} must declare config.auth or config.public`)
     }
-    if (routeConfig?.auth === true) route.onRequest = [...toArray(route.onRequest), authenticate]
+    if (routeConfig?.auth === true) route.onRequest = [...toArray(route.onRequest), authenticateHook]
   })
 
   function accept (request: FastifyRequest, reply: FastifyReply, credentials: Credentials, context: SessionContext): void {
@@ -77,6 +81,7 @@ export default fp(async function auth (fastify: FastifyInstance) {
       if (credentials.via === 'cookie') clearSessionCookies(reply, config)
       throw err
     }
+    request.sessionContext = context
     request.member = context.member
     request.organization = context.organization
     request.session = context.session
@@ -100,7 +105,23 @@ export default fp(async function auth (fastify: FastifyInstance) {
     deliverFreshJwt(reply, config, credentials, response.session_jwt, response.member_session.expires_at)
   }
 
-  async function authenticate (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  /**
+   * The route hook, callback style: a remembered JWT (the common case) is settled synchronously,
+   * without a promise per request; only signature checks and Stytch calls go async.
+   */
+  function authenticateHook (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void {
+    let pending: Promise<void> | undefined
+    try {
+      pending = authenticate(request, reply)
+    } catch (err) {
+      done(err as Error)
+      return
+    }
+    if (pending === undefined) done()
+    else pending.then(() => done(), done)
+  }
+
+  function authenticate (request: FastifyRequest, reply: FastifyReply): Promise<void> | undefined {
     const credentials = readCredentials(request, names)
     if (credentials === 'missing') throw new MissingCredentialsError()
     if (credentials === 'malformed') throw new InvalidCredentialsError()
@@ -108,21 +129,30 @@ export default fp(async function auth (fastify: FastifyInstance) {
       throw new OriginNotAllowedError()
     }
     request.credentials = credentials
-    if (credentials.jwt !== undefined) {
-      const verdict = await verifier.verify(credentials.jwt)
-      if (verdict.ok) {
-        if (revocations.healthy) return accept(request, reply, credentials, verdict.context)
-        // Fail closed: while the shared revocation list is unreachable, another instance's revoke
-        // could be missed, so Stytch is asked (with the token, or the JWT itself if that is all).
-        const credential = credentials.sessionToken === undefined ? { session_jwt: credentials.jwt } : { session_token: credentials.sessionToken }
-        return await viaStytch(request, reply, credentials, credential)
+    if (credentials.jwt === undefined) return viaStytch(request, reply, credentials, { session_token: credentials.sessionToken as string })
+    const verdict = verifier.verify(credentials.jwt)
+    return verdict instanceof Promise
+      ? verdict.then((settled) => afterVerdict(request, reply, credentials, settled))
+      : afterVerdict(request, reply, credentials, verdict)
+  }
+
+  function afterVerdict (request: FastifyRequest, reply: FastifyReply, credentials: Credentials, verdict: JwtVerdict): Promise<void> | undefined {
+    const jwt = credentials.jwt as string
+    if (verdict.ok) {
+      if (revocations.healthy) {
+        accept(request, reply, credentials, verdict.context)
+        return undefined
       }
-      if (verdict.reason === 'invalid' || credentials.sessionToken === undefined) {
-        if (credentials.via === 'cookie' && verdict.reason !== 'invalid') clearSessionCookies(reply, config)
-        throw verdict.reason === 'expired' || verdict.reason === 'too_old' ? new SessionExpiredError() : new InvalidCredentialsError()
-      }
+      // Fail closed: while the shared revocation list is unreachable, another instance's revoke
+      // could be missed, so Stytch is asked (with the token, or the JWT itself if that is all).
+      const credential = credentials.sessionToken === undefined ? { session_jwt: jwt } : { session_token: credentials.sessionToken }
+      return viaStytch(request, reply, credentials, credential)
     }
-    await viaStytch(request, reply, credentials, { session_token: credentials.sessionToken as string })
+    if (verdict.reason === 'invalid' || credentials.sessionToken === undefined) {
+      if (credentials.via === 'cookie' && verdict.reason !== 'invalid') clearSessionCookies(reply, config)
+      throw verdict.reason === 'expired' || verdict.reason === 'too_old' ? new SessionExpiredError() : new InvalidCredentialsError()
+    }
+    return viaStytch(request, reply, credentials, { session_token: credentials.sessionToken })
   }
 
 }, { name: 'auth', dependencies: ['stytch', 'revocation', '@fastify/cookie'] })

@@ -8,7 +8,6 @@ export interface Credentials {
   sessionToken?: string
 }
 
-const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i
 /** Stytch session tokens are ~44 URL-safe base64 characters; anything far off is not worth a Stytch call. */
 const SESSION_TOKEN = /^[A-Za-z0-9_-]{20,200}$/
 
@@ -21,9 +20,10 @@ export type CredentialProblem = 'missing' | 'malformed'
 export function readCredentials (request: FastifyRequest, names: CookieNames): Credentials | CredentialProblem {
   const header = request.headers.authorization
   if (header !== undefined) {
-    const match = BEARER.exec(header)
-    const value = match?.[1]
-    if (value === undefined) return 'malformed'
+    // The scheme is case-insensitive (RFC 9110); the credential is one token without spaces.
+    if (header.length < 8 || header.slice(0, 7).toLowerCase() !== 'bearer ') return 'malformed'
+    const value = header.slice(7).trim()
+    if (value.length === 0 || value.includes(' ') || value.includes('\t')) return 'malformed'
     if (looksLikeJwt(value)) return { via: 'bearer', jwt: value }
     return SESSION_TOKEN.test(value) ? { via: 'bearer', sessionToken: value } : 'malformed'
   }

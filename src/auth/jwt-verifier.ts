@@ -23,12 +23,20 @@ export interface JwtVerifierOptions {
   now?: () => number
 }
 
-interface VerifiedEntry { context: SessionContext, kid: string, issuedAt: number, notBefore: number, expiresAt: number }
+interface VerifiedEntry { token: string, context: SessionContext, kid: string, issuedAt: number, notBefore: number, expiresAt: number }
 
-const COMPACT_JWS = /^[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}$/
+/**
+ * True when the string has the shape of a compact JWS: three non-empty dot-separated parts. Only a
+ * routing decision (JWT or session token); the verifier checks the encoding itself.
+ */
+export function looksLikeJwt (value: string): boolean {
+  const first = value.indexOf('.')
+  const second = value.indexOf('.', first + 1)
+  return first > 0 && second > first + 1 && second < value.length - 1 && value.indexOf('.', second + 1) === -1
+}
 
-/** True when the string has the shape of a compact JWS (three base64url parts). */
-export const looksLikeJwt = (value: string): boolean => COMPACT_JWS.test(value)
+/** The cache key: the signature part, far shorter than the token; a hit is confirmed on the whole token. */
+const signatureOf = (token: string): string => token.slice(token.lastIndexOf('.') + 1)
 
 /**
  * Verifies Stytch session JWTs locally: RS256 only, `typ: JWT`, the project's issuer and audience,
@@ -61,7 +69,7 @@ export function createJwtVerifier (options: JwtVerifierOptions) {
       const oldest = verified.keys().next().value
       if (oldest !== undefined) verified.delete(oldest)
     }
-    verified.set(token, entry)
+    verified.set(signatureOf(token), entry)
   }
 
   async function verifySignature (token: string): Promise<JwtVerdict> {
@@ -87,6 +95,7 @@ export function createJwtVerifier (options: JwtVerifierOptions) {
       const context = contextFromClaims(payload)
       if (context === null) return { ok: false, reason: 'invalid' }
       const entry: VerifiedEntry = {
+        token,
         context,
         kid: protectedHeader.kid as string,
         issuedAt: payload.iat as number,
@@ -105,11 +114,14 @@ export function createJwtVerifier (options: JwtVerifierOptions) {
   }
 
   return {
-    async verify (token: string): Promise<JwtVerdict> {
-      const entry = verified.get(token)
-      if (entry === undefined) return await verifySignature(token)
+    /** Synchronous for a remembered token (the common case), a promise when the signature must be checked. */
+    verify (token: string): JwtVerdict | Promise<JwtVerdict> {
+      const key = signatureOf(token)
+      const entry = verified.get(key)
+      // A different token reusing a known signature is a forgery attempt: verify it in full (it fails).
+      if (entry === undefined || entry.token !== token) return verifySignature(token)
       const verdict = checkTimes(entry)
-      if (!verdict.ok) verified.delete(token)
+      if (!verdict.ok) verified.delete(key)
       return verdict
     },
     /** Number of remembered tokens (for tests and metrics). */

@@ -40,6 +40,8 @@ export interface SessionContext {
   member: AuthenticatedMember
   organization: AuthenticatedOrganization
   session: AuthenticatedSession
+  /** `session.started_at` as epoch ms, parsed once (NaN when unparseable); not part of any response. */
+  startedAtMs: number
 }
 
 interface RawFactor {
@@ -82,12 +84,14 @@ export function contextFromClaims (payload: JWTPayload): SessionContext | null {
     if (!REGISTERED_CLAIMS.has(name)) customClaims[name] = value
   }
   const roles = session.roles as string[]
+  const startedAt = str(session.started_at)
   return {
+    startedAtMs: Date.parse(startedAt),
     member: { member_id: payload.sub, organization_id: org.organization_id, email_address: firstEmail(factors), roles },
     organization: { organization_id: org.organization_id, organization_slug: str(org.slug) },
     session: {
       member_session_id: session.id,
-      started_at: str(session.started_at),
+      started_at: startedAt,
       last_accessed_at: str(session.last_accessed_at),
       expires_at: str(session.expires_at),
       roles,
@@ -101,6 +105,7 @@ export function contextFromClaims (payload: JWTPayload): SessionContext | null {
 export function contextFromMemberSession (memberSession: MemberSession, emailAddress?: string): SessionContext {
   const factors = (memberSession.authentication_factors as RawFactor[]).map(factorView)
   return {
+    startedAtMs: Date.parse(memberSession.started_at),
     member: {
       member_id: memberSession.member_id,
       organization_id: memberSession.organization_id,

@@ -9,6 +9,6 @@ import type { SessionContext } from './session-context.js'
  */
 export function assertSessionUsable (context: SessionContext, revocations: { isRevoked (id: string): boolean }, config: Config, now = Date.now()): void {
   if (revocations.isRevoked(context.session.member_session_id)) throw new SessionRevokedError()
-  const startedAt = Date.parse(context.session.started_at)
+  const startedAt = context.startedAtMs
   if (Number.isNaN(startedAt) || startedAt + config.SESSION_MAX_LIFETIME_MINUTES * 60_000 <= now) throw new SessionExpiredError()
 }

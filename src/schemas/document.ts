@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox'
+import { NullableString } from './common.js'
 import { OrganizationParamsSchema } from './member.js'
 
 export const DocumentSchema = Type.Object({
@@ -15,7 +16,7 @@ export const DocumentSchema = Type.Object({
 
 export const DocumentPageSchema = Type.Object({
   documents: Type.Array(Type.Ref(DocumentSchema)),
-  next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'pass as `cursor` for the next page; null on the last page' })
+  next_cursor: NullableString({ description: 'pass as `cursor` for the next page; null on the last page' })
 }, { $id: 'DocumentPage', additionalProperties: false })
 
 export const CreateDocumentBodySchema = Type.Object({

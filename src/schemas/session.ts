@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { NullableString } from './common.js'
 
 export const AuthenticationFactorSchema = Type.Object({
   type: Type.String({ examples: ['magic_link'] }),
@@ -20,7 +21,7 @@ export const SessionSchema = Type.Object({
 export const MemberSchema = Type.Object({
   member_id: Type.String({ examples: ['member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01'] }),
   organization_id: Type.String(),
-  email_address: Type.Union([Type.String(), Type.Null()], { examples: ['admin@acme.test'] }),
+  email_address: NullableString({ examples: ['admin@acme.test'] }),
   roles: Type.Array(Type.String())
 }, { $id: 'Member', additionalProperties: false, description: 'The authenticated member.' })
 
