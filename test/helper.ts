@@ -8,6 +8,7 @@ import { openDatabase, type Database } from '../src/db/database.js'
 import { migrate } from '../src/db/migrations.js'
 import { loadConfig, type Config } from '../src/config.js'
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../src/emulator/index.js'
+import { responseRecorder } from './contract/response-recorder.js'
 
 /** Settings every test app starts from; tests override what they exercise. */
 export const TEST_ENV: Record<string, string> = {
@@ -82,6 +83,8 @@ export async function buildApp (t: Test, options: BuildOptions = {}): Promise<Te
   t.capture(console, 'warn')
   const app = Fastify(serverOptions(config, stream))
   const database = options.database ?? (config.DATABASE_URL === undefined ? await sharedDatabase() : undefined)
+  // Contract tests: every response is validated against openapi.yaml when the test ends.
+  await app.register(responseRecorder(t))
   await app.register(fp(serviceApp), { config, ...(database === undefined ? {} : { database }) })
   await app.ready()
   if (options.loadKeys !== false) await app.stytch.jwks.refresh()

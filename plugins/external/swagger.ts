@@ -14,6 +14,8 @@ export default fp(async function openapi (fastify: FastifyInstance) {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'b2b-session-api', version: '0.1.0', description: API_DESCRIPTION },
+      // Relative: the API is served from the origin the document (and Swagger UI) is loaded from.
+      servers: [{ url: '/', description: 'This API (the origin serving this document)' }],
       tags: API_TAGS,
       components: {
         securitySchemes: {

@@ -42,10 +42,12 @@ const magicLinks: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: {
       tags: ['auth'],
       operationId: 'sendLoginMagicLink',
+      // Public: no credentials (an explicit empty requirement, not a missing one).
+      security: [],
       summary: 'Email a login link',
       description: 'Sends a login magic link (or a sign-up link, where the organization allows sign-up for the address\'s domain). The answer is the same whether or not the address is a member, so it cannot be used to find out who is. The link points at this API\'s configured callback, never at a URL derived from the request. Rate-limited per client IP and per email address.',
       body: SendLoginLinkBodySchema,
-      response: { 202: Type.Ref(LinkSentSchema), ...errorResponses(400, 429, 503) }
+      response: { 202: Type.Ref(LinkSentSchema), ...errorResponses(400, 413, 415, 429, 503) }
     }
   }, async (request, reply) => {
     await sendLoginLink(client, config, request.body)
@@ -57,10 +59,12 @@ const magicLinks: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: {
       tags: ['auth'],
       operationId: 'authenticateMagicLink',
+      // Public: no credentials (an explicit empty requirement, not a missing one).
+      security: [],
       summary: 'Log in with the token from a magic link',
       description: 'Exchanges the single-use token from the emailed link for a session. With `delivery: "cookie"` (default, browsers) the session is set as HttpOnly, Secure, SameSite=Lax cookies; with `delivery: "body"` (mobile) the session token and JWT are returned in the body instead.',
       body: AuthenticateMagicLinkBodySchema,
-      response: { 200: Type.Ref(LoginSchema), ...errorResponses(400, 401, 503) }
+      response: { 200: Type.Ref(LoginSchema), ...errorResponses(400, 401, 413, 415, 503) }
     }
   }, async (request, reply) => {
     const result = await authenticateMagicLink(client, config, request.body.token, request.body.pkce_code_verifier)
@@ -76,6 +80,8 @@ const magicLinks: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: {
       tags: ['auth'],
       operationId: 'magicLinkCallback',
+      // Public: no credentials (an explicit empty requirement, not a missing one).
+      security: [],
       summary: 'Browser landing page of emailed links',
       description: 'The URL emailed links point at. Logs the browser in (sets the session cookies) and redirects (303) to `next` when it is one of the configured LOGIN_REDIRECT_URLS, else to the first of them (default: Swagger UI at /docs).',
       querystring: Type.Object({
@@ -91,7 +97,7 @@ const magicLinks: FastifyPluginAsyncTypebox = async (fastify) => {
     const allowed = config.LOGIN_REDIRECT_URLS.length > 0 ? config.LOGIN_REDIRECT_URLS : [`${config.PUBLIC_URL}/docs`]
     const next = request.query.next
     const target = next !== undefined && allowed.includes(next) ? next : allowed[0] as string
-    return await reply.code(303).header('location', target).send(null)
+    return await reply.redirect(target, 303)
   })
 }
 

@@ -19,10 +19,12 @@ const session: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: {
       tags: ['auth'],
       operationId: 'refreshSession',
+      // Public: no credentials (an explicit empty requirement, not a missing one).
+      security: [],
       summary: 'Swap a session token for a fresh session JWT',
       description: 'For bearer (mobile) clients: checks the session token with Stytch, extends the session (sliding expiry) and returns a fresh session JWT. Concurrent refreshes of the same token share one Stytch call. Browser clients never need this: the cookies are refreshed automatically.',
       body: RefreshSessionBodySchema,
-      response: { 200: Type.Ref(RefreshedSessionSchema), ...errorResponses(400, 401, 503) }
+      response: { 200: Type.Ref(RefreshedSessionSchema), ...errorResponses(400, 401, 413, 415, 503) }
     }
   }, async (request) => {
     let response

@@ -34,7 +34,7 @@ const me: FastifyPluginAsyncTypebox = async (fastify) => {
       description: 'Updates the member\'s own record at Stytch. The call carries the member\'s session, so Stytch itself enforces `stytch.self` permissions; the shipping address is kept in the member\'s untrusted metadata (other metadata keys are left alone).',
       security: AUTHENTICATED,
       body: UpdateMeBodySchema,
-      response: { 200: Type.Ref(MemberProfileSchema), ...errorResponses(400, 401, 403, 503) }
+      response: { 200: Type.Ref(MemberProfileSchema), ...errorResponses(400, 401, 403, 413, 415, 503) }
     }
   }, async (request) => {
     const { member } = request.requireAuth()

@@ -62,7 +62,7 @@ const sessions: FastifyPluginAsyncTypebox = async (fastify) => {
       description: 'Revokes one of the member\'s own sessions, at once on every instance (its JWT stops working immediately). Another member\'s session id answers 404. Revoking the current session also clears its cookies.',
       security: AUTHENTICATED,
       params: SessionIdParamsSchema,
-      response: { 204: Type.Null({ description: 'Revoked' }), ...errorResponses(401, 403, 404, 503) }
+      response: { 204: Type.Null({ description: 'Revoked' }), ...errorResponses(400, 401, 403, 404, 503) }
     }
   }, async (request, reply) => {
     const { member, session } = request.requireAuth()
@@ -82,7 +82,7 @@ const sessions: FastifyPluginAsyncTypebox = async (fastify) => {
       description: 'Revokes every session of the member, at once on every instance — or every other session with `keep_current: true`.',
       security: AUTHENTICATED,
       body: RevokeAllBodySchema,
-      response: { 200: Type.Ref(RevokedCountSchema), ...errorResponses(400, 401, 403, 503) }
+      response: { 200: Type.Ref(RevokedCountSchema), ...errorResponses(400, 401, 403, 413, 415, 503) }
     }
   }, async (request, reply) => {
     const { member, session } = request.requireAuth()
@@ -104,7 +104,7 @@ const sessions: FastifyPluginAsyncTypebox = async (fastify) => {
       description: `Extends the current session (\`session_duration_minutes\` from now) and/or merges client-settable custom claims (an allow-list defined by the server; \`null\` removes one; at most ${CLIENT_CLAIMS_MAX_BYTES} bytes). The change is in the fresh session JWT returned as cookie (browsers) or X-Session-JWT header (bearer clients), and in getMe.`,
       security: AUTHENTICATED,
       body: UpdateSessionBodySchema,
-      response: { 200: Type.Ref(SessionViewSchema), ...errorResponses(400, 401, 403, 503) }
+      response: { 200: Type.Ref(SessionViewSchema), ...errorResponses(400, 401, 403, 413, 415, 503) }
     }
   }, async (request, reply) => {
     request.requireAuth()

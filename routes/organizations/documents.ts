@@ -42,7 +42,7 @@ const documents: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async (request) => {
     const { organization } = request.requireAuth()
     try {
-      return await repository.list(organization.organization_id, { limit: request.query.limit, ...(request.query.cursor === undefined ? {} : { cursor: request.query.cursor }) })
+      return await repository.list(organization.organization_id, { limit: request.query.limit ?? 20, ...(request.query.cursor === undefined ? {} : { cursor: request.query.cursor }) })
     } catch (err) {
       if (err instanceof InvalidCursorError) throw new BadRequestError('cursor is not one this API issued')
       throw err
@@ -60,7 +60,7 @@ const documents: FastifyPluginAsyncTypebox = async (fastify) => {
       params: OrganizationParamsSchema,
       headers: IdempotencyHeadersSchema,
       body: CreateDocumentBodySchema,
-      response: { 201: { ...Type.Ref(DocumentSchema), headers: ETAG_HEADER }, ...errorResponses(400, 401, 403, 422, 503) }
+      response: { 201: { ...Type.Ref(DocumentSchema), headers: ETAG_HEADER }, ...errorResponses(400, 401, 403, 413, 415, 422, 503) }
     }
   }, async (request, reply) => {
     const { organization, member } = request.requireAuth()
@@ -84,7 +84,7 @@ const documents: FastifyPluginAsyncTypebox = async (fastify) => {
       description: 'The `ETag` response header is the version to send back in `If-Match` when updating or deleting.',
       security: AUTHENTICATED,
       params: DocumentParamsSchema,
-      response: { 200: { ...Type.Ref(DocumentSchema), headers: ETAG_HEADER }, ...errorResponses(401, 403, 404, 503) }
+      response: { 200: { ...Type.Ref(DocumentSchema), headers: ETAG_HEADER }, ...errorResponses(400, 401, 403, 404, 503) }
     }
   }, async (request, reply) => {
     const { organization } = request.requireAuth()
@@ -104,7 +104,7 @@ const documents: FastifyPluginAsyncTypebox = async (fastify) => {
       params: DocumentParamsSchema,
       headers: IfMatchHeadersSchema,
       body: UpdateDocumentBodySchema,
-      response: { 200: { ...Type.Ref(DocumentSchema), headers: ETAG_HEADER }, ...errorResponses(400, 401, 403, 404, 412, 428, 503) }
+      response: { 200: { ...Type.Ref(DocumentSchema), headers: ETAG_HEADER }, ...errorResponses(400, 401, 403, 404, 412, 413, 415, 428, 503) }
     }
   }, async (request, reply) => {
     const { organization, member } = request.requireAuth()

@@ -22,7 +22,7 @@ const members: FastifyPluginAsyncTypebox = async (fastify) => {
       security: AUTHENTICATED,
       params: OrganizationParamsSchema,
       body: InviteMemberBodySchema,
-      response: { 201: Type.Ref(MemberProfileSchema), ...errorResponses(400, 401, 403, 409, 503) }
+      response: { 201: Type.Ref(MemberProfileSchema), ...errorResponses(400, 401, 403, 409, 413, 415, 503) }
     }
   }, async (request, reply) => {
     const { member } = request.requireAuth()
@@ -51,7 +51,7 @@ const members: FastifyPluginAsyncTypebox = async (fastify) => {
       security: AUTHENTICATED,
       params: MemberParamsSchema,
       body: UpdateRolesBodySchema,
-      response: { 200: Type.Ref(MemberProfileSchema), ...errorResponses(400, 401, 403, 404, 503) }
+      response: { 200: Type.Ref(MemberProfileSchema), ...errorResponses(400, 401, 403, 404, 413, 415, 503) }
     }
   }, async (request) => {
     const { member } = request.requireAuth()
@@ -80,7 +80,7 @@ const members: FastifyPluginAsyncTypebox = async (fastify) => {
       description: 'Revokes every session of a member of the organization, at once on every instance. Stytch also checks the acting member\'s session.',
       security: AUTHENTICATED,
       params: MemberParamsSchema,
-      response: { 200: Type.Ref(RevokedCountSchema), ...errorResponses(401, 403, 404, 503) }
+      response: { 200: Type.Ref(RevokedCountSchema), ...errorResponses(400, 401, 403, 404, 503) }
     }
   }, async (request) => {
     const { member } = request.requireAuth()
@@ -96,7 +96,7 @@ const members: FastifyPluginAsyncTypebox = async (fastify) => {
       description: 'Deletes the member at Stytch (which revokes their sessions and pending invites) and revokes their sessions here at once, on every instance.',
       security: AUTHENTICATED,
       params: MemberParamsSchema,
-      response: { 204: Type.Null({ description: 'Removed' }), ...errorResponses(401, 403, 404, 503) }
+      response: { 204: Type.Null({ description: 'Removed' }), ...errorResponses(400, 401, 403, 404, 503) }
     }
   }, async (request, reply) => {
     const { member } = request.requireAuth()

@@ -7,7 +7,13 @@ export const API_DESCRIPTION = [
   '`Authorization: Bearer <session JWT or session token>`. When a bearer request was authenticated',
   'through Stytch (stale JWT), the fresh session JWT is returned in the `X-Session-JWT` response header.',
   '',
-  'Every error has the `ApiError` shape; `code` says why.'
+  'Every error has the `ApiError` shape; `code` says why.',
+  '',
+  'Trying it here: with no Stytch credentials the API runs an embedded Stytch emulator, and every',
+  'email it "sends" lands in its outbox, http://127.0.0.1:4010/emulator/outbox (EMULATOR_PORT).',
+  'Call sendLoginMagicLink (e.g. admin@acme.test, organization acme), open the link from the outbox',
+  '(or pass its token to authenticateMagicLink): the session cookie then authenticates Try it out.',
+  'Or paste a session JWT (authenticateMagicLink with delivery "body") into Authorize → bearerAuth.'
 ].join('\n')
 
 export const API_TAGS = [

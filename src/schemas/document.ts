@@ -35,7 +35,7 @@ export const DocumentParamsSchema = Type.Object({
 })
 
 export const ListDocumentsQuerySchema = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'page size (default 20)' })),
   cursor: Type.Optional(Type.String({ maxLength: 512 }))
 }, { additionalProperties: false })
 
