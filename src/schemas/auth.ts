@@ -10,7 +10,7 @@ export const SessionTokenSchema = Type.String({ pattern: '^[A-Za-z0-9_-]{20,200}
 export const SendLoginLinkBodySchema = Type.Object({
   email_address: EmailAddressSchema,
   organization: OrganizationRefSchema
-}, { additionalProperties: false })
+}, { additionalProperties: false, examples: [{ email_address: 'admin@acme.test', organization: 'acme' }] })
 
 export const LinkSentSchema = Type.Object({
   status: Type.Literal('sent'),

@@ -12,7 +12,21 @@ export const DocumentSchema = Type.Object({
   updated_by: Type.String({ description: 'member_id' }),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' })
-}, { $id: 'Document', additionalProperties: false })
+}, {
+  $id: 'Document',
+  additionalProperties: false,
+  examples: [{
+    id: '5f0c1c52-9a55-4d1e-9a0b-2f7f0b1e0a11',
+    organization_id: 'organization-test-8a3f6d0e-3b7c-4a0e-8d5e-2f1c9b7a6e55',
+    title: 'Q3 plan',
+    body: 'Ship the login.',
+    version: 2,
+    created_by: 'member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01',
+    updated_by: 'member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01',
+    created_at: '2026-01-10T09:00:00.000Z',
+    updated_at: '2026-01-10T09:30:00.000Z'
+  }]
+})
 
 export const DocumentPageSchema = Type.Object({
   documents: Type.Array(Type.Ref(DocumentSchema)),
@@ -22,7 +36,7 @@ export const DocumentPageSchema = Type.Object({
 export const CreateDocumentBodySchema = Type.Object({
   title: Type.String({ minLength: 1, maxLength: 200 }),
   body: Type.String({ maxLength: 50_000, default: '' })
-}, { additionalProperties: false })
+}, { additionalProperties: false, examples: [{ title: 'Q3 plan', body: 'Ship the login.' }] })
 
 export const UpdateDocumentBodySchema = Type.Object({
   title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),

@@ -20,12 +20,25 @@ export const MemberProfileSchema = Type.Object({
   status: Type.String({ examples: ['active', 'invited'] }),
   roles: Type.Array(Type.String(), { examples: [['stytch_member', 'editor']] }),
   shipping_address: Type.Union([Type.Ref(ShippingAddressSchema), Type.Null()])
-}, { $id: 'MemberProfile', additionalProperties: false, description: 'A member as Stytch stores it.' })
+}, {
+  $id: 'MemberProfile',
+  additionalProperties: false,
+  description: 'A member as Stytch stores it.',
+  examples: [{
+    member_id: 'member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01',
+    organization_id: 'organization-test-8a3f6d0e-3b7c-4a0e-8d5e-2f1c9b7a6e55',
+    email_address: 'editor@acme.test',
+    name: 'Acme Editor',
+    status: 'active',
+    roles: ['stytch_member', 'editor'],
+    shipping_address: { line1: '1 Main Street', city: 'Springfield', postal_code: '12345', country: 'US' }
+  }]
+})
 
 export const UpdateMeBodySchema = Type.Object({
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   shipping_address: Type.Optional(Type.Union([Type.Ref(ShippingAddressSchema), Type.Null()], { description: 'null removes it' }))
-}, { additionalProperties: false, minProperties: 1 })
+}, { additionalProperties: false, minProperties: 1, examples: [{ name: 'Acme Editor', shipping_address: { line1: '1 Main Street', city: 'Springfield', postal_code: '12345', country: 'US' } }] })
 
 export const InviteMemberBodySchema = Type.Object({
   email_address: EmailAddressSchema,

@@ -34,6 +34,23 @@ export const SessionViewSchema = Type.Object({
   member: Type.Ref(MemberSchema),
   organization: Type.Ref(OrganizationSchema),
   session: Type.Ref(SessionSchema)
-}, { $id: 'SessionView', additionalProperties: false, description: 'Who is logged in, in which organization, with which session.' })
+}, {
+  $id: 'SessionView',
+  additionalProperties: false,
+  description: 'Who is logged in, in which organization, with which session.',
+  examples: [{
+    member: { member_id: 'member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01', organization_id: 'organization-test-8a3f6d0e-3b7c-4a0e-8d5e-2f1c9b7a6e55', email_address: 'editor@acme.test', roles: ['stytch_member', 'editor'] },
+    organization: { organization_id: 'organization-test-8a3f6d0e-3b7c-4a0e-8d5e-2f1c9b7a6e55', organization_slug: 'acme' },
+    session: {
+      member_session_id: 'session-test-0b0f1c7e-6f7c-4a57-9a57-5c1f3f0b2a11',
+      started_at: '2026-01-10T09:00:00Z',
+      last_accessed_at: '2026-01-10T09:03:12Z',
+      expires_at: '2026-01-17T09:03:12Z',
+      roles: ['stytch_member', 'editor'],
+      authentication_factors: [{ type: 'magic_link', delivery_method: 'email', last_authenticated_at: '2026-01-10T09:00:00Z', email_address: 'editor@acme.test' }],
+      custom_claims: { theme: 'dark' }
+    }
+  }]
+})
 
 export type SessionView = Static<typeof SessionViewSchema>

@@ -476,7 +476,45 @@ export interface components {
                 [key: string]: unknown;
             };
         };
-        /** @description Who is logged in, in which organization, with which session. */
+        /**
+         * @description Who is logged in, in which organization, with which session.
+         * @example {
+         *       "member": {
+         *         "member_id": "member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01",
+         *         "organization_id": "organization-test-8a3f6d0e-3b7c-4a0e-8d5e-2f1c9b7a6e55",
+         *         "email_address": "editor@acme.test",
+         *         "roles": [
+         *           "stytch_member",
+         *           "editor"
+         *         ]
+         *       },
+         *       "organization": {
+         *         "organization_id": "organization-test-8a3f6d0e-3b7c-4a0e-8d5e-2f1c9b7a6e55",
+         *         "organization_slug": "acme"
+         *       },
+         *       "session": {
+         *         "member_session_id": "session-test-0b0f1c7e-6f7c-4a57-9a57-5c1f3f0b2a11",
+         *         "started_at": "2026-01-10T09:00:00Z",
+         *         "last_accessed_at": "2026-01-10T09:03:12Z",
+         *         "expires_at": "2026-01-17T09:03:12Z",
+         *         "roles": [
+         *           "stytch_member",
+         *           "editor"
+         *         ],
+         *         "authentication_factors": [
+         *           {
+         *             "type": "magic_link",
+         *             "delivery_method": "email",
+         *             "last_authenticated_at": "2026-01-10T09:00:00Z",
+         *             "email_address": "editor@acme.test"
+         *           }
+         *         ],
+         *         "custom_claims": {
+         *           "theme": "dark"
+         *         }
+         *       }
+         *     }
+         */
         SessionView: {
             member: components["schemas"]["Member"];
             organization: components["schemas"]["Organization"];
@@ -517,7 +555,26 @@ export interface components {
              */
             country: string;
         };
-        /** @description A member as Stytch stores it. */
+        /**
+         * @description A member as Stytch stores it.
+         * @example {
+         *       "member_id": "member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01",
+         *       "organization_id": "organization-test-8a3f6d0e-3b7c-4a0e-8d5e-2f1c9b7a6e55",
+         *       "email_address": "editor@acme.test",
+         *       "name": "Acme Editor",
+         *       "status": "active",
+         *       "roles": [
+         *         "stytch_member",
+         *         "editor"
+         *       ],
+         *       "shipping_address": {
+         *         "line1": "1 Main Street",
+         *         "city": "Springfield",
+         *         "postal_code": "12345",
+         *         "country": "US"
+         *       }
+         *     }
+         */
         MemberProfile: {
             member_id: string;
             organization_id: string;
@@ -537,6 +594,19 @@ export interface components {
             roles: string[];
             shipping_address: components["schemas"]["ShippingAddress"] | null;
         };
+        /**
+         * @example {
+         *       "id": "5f0c1c52-9a55-4d1e-9a0b-2f7f0b1e0a11",
+         *       "organization_id": "organization-test-8a3f6d0e-3b7c-4a0e-8d5e-2f1c9b7a6e55",
+         *       "title": "Q3 plan",
+         *       "body": "Ship the login.",
+         *       "version": 2,
+         *       "created_by": "member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01",
+         *       "updated_by": "member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01",
+         *       "created_at": "2026-01-10T09:00:00.000Z",
+         *       "updated_at": "2026-01-10T09:30:00.000Z"
+         *     }
+         */
         Document: {
             /** Format: uuid */
             id: string;
@@ -605,6 +675,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email_address": "admin@acme.test",
+                 *       "organization": "acme"
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: email
@@ -1039,6 +1115,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Acme Editor",
+                 *       "shipping_address": {
+                 *         "line1": "1 Main Street",
+                 *         "city": "Springfield",
+                 *         "postal_code": "12345",
+                 *         "country": "US"
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     name?: string;
                     /** @description null removes it */
@@ -1471,6 +1558,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "title": "Q3 plan",
+                 *       "body": "Ship the login."
+                 *     }
+                 */
                 "application/json": {
                     title: string;
                     /** @default  */
