@@ -15,6 +15,13 @@ function versionOf (ifMatch: string | undefined): number {
   if (ifMatch === undefined) throw new PreconditionRequiredError()
   return Number(/^"v([1-9][0-9]{0,8})"$/.exec(ifMatch.trim())?.[1] ?? 0)
 }
+/** A conditional write's outcome: the written value, or the matching 404 / 412. */
+function settled<T> (result: T | 'not_found' | 'version_mismatch'): T {
+  if (result === 'not_found') throw new NotFoundError('Document')
+  if (result === 'version_mismatch') throw new PreconditionFailedError()
+  return result
+}
+
 const withEtag = (reply: FastifyReply, document: Document): Document => {
   void reply.header('etag', etag(document))
   return document
@@ -108,10 +115,8 @@ const documents: FastifyPluginAsyncTypebox = async (fastify) => {
     }
   }, async (request, reply) => {
     const { organization, member } = request.requireAuth()
-    const result = await repository.update(organization.organization_id, request.params.documentId, request.body, versionOf(request.headers['if-match']), member.member_id)
-    if (result === 'not_found') throw new NotFoundError('Document')
-    if (result === 'version_mismatch') throw new PreconditionFailedError()
-    return withEtag(reply, result)
+    const document = settled(await repository.update(organization.organization_id, request.params.documentId, request.body, versionOf(request.headers['if-match']), member.member_id))
+    return withEtag(reply, document)
   })
 
   fastify.delete(`${base}/:documentId`, {
@@ -128,9 +133,7 @@ const documents: FastifyPluginAsyncTypebox = async (fastify) => {
     }
   }, async (request, reply) => {
     const { organization } = request.requireAuth()
-    const result = await repository.delete(organization.organization_id, request.params.documentId, versionOf(request.headers['if-match']))
-    if (result === 'not_found') throw new NotFoundError('Document')
-    if (result === 'version_mismatch') throw new PreconditionFailedError()
+    settled(await repository.delete(organization.organization_id, request.params.documentId, versionOf(request.headers['if-match'])))
     return await reply.code(204).send(null)
   })
 }

@@ -60,3 +60,15 @@ export function requireMemberAction (
   if (selfAllowed && actor.member.member_id === targetMemberId && actorMay(state, actor, 'stytch.self', action)) return
   throw new StytchApiError(errors.authorizationDenied)
 }
+
+/**
+ * Creating a member (members.create or an invite): Basic auth alone, or — with a session header —
+ * a member of the same organization with `create` on stytch.member, and never trusted metadata.
+ */
+export async function authorizeMemberCreation (state: EmulatorState, request: FastifyRequest, organizationId: string, trustedMetadata: unknown): Promise<void> {
+  const actor = await resolveActor(state, request)
+  if (actor === undefined) return
+  requireSameOrganization(actor, organizationId)
+  if (trustedMetadata !== undefined) throw new StytchApiError(errors.cannotUpdateTrustedMetadata)
+  requireMemberAction(state, actor, 'create', '', false)
+}

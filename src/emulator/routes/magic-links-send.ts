@@ -4,7 +4,7 @@ import { requestId } from '../ids.js'
 import { errors } from '../inferred.js'
 import { issueLink } from '../links.js'
 import { JsonObject, StringList } from '../schemas.js'
-import { requireMemberAction, requireSameOrganization, resolveActor } from '../session-header.js'
+import { authorizeMemberCreation } from '../session-header.js'
 import { type EmulatorState, type Organization, type StoredMember } from '../state.js'
 import { insertMember, memberByEmail, publicMember, publicOrganization, requireMember, requireOrganization, touch } from '../store.js'
 import {
@@ -97,12 +97,7 @@ export const magicLinkSendRoutes: FastifyPluginAsyncTypebox<{ state: EmulatorSta
   app.post('/v1/b2b/magic_links/email/invite', { schema: { body: InviteBody } }, async (request) => {
     const body = request.body
     const organization = requireOrganization(state, body.organization_id)
-    const actor = await resolveActor(state, request)
-    if (actor !== undefined) {
-      requireSameOrganization(actor, organization.organization_id)
-      if (body.trusted_metadata !== undefined) throw new StytchApiError(errors.cannotUpdateTrustedMetadata)
-      requireMemberAction(state, actor, 'create', '', false)
-    }
+    await authorizeMemberCreation(state, request, organization.organization_id, body.trusted_metadata)
     const email = normalizeEmail(body.email_address)
     checkInvitesAllowed(organization, email)
     const minutes = linkMinutes(body.invite_expiration_minutes, options.inviteLinkMinutes)

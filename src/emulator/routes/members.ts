@@ -3,7 +3,7 @@ import { StytchApiError } from '../errors.js'
 import { requestId } from '../ids.js'
 import { errors, sessionHeaderRules } from '../inferred.js'
 import { JsonObject, MemberPathParams, OrganizationIdParams, StringList } from '../schemas.js'
-import { requireMemberAction, requireSameOrganization, resolveActor } from '../session-header.js'
+import { authorizeMemberCreation, requireMemberAction, requireSameOrganization, resolveActor } from '../session-header.js'
 import { type EmulatorState, type Organization, type StoredMember } from '../state.js'
 import {
   findMember, insertMember, memberByEmail, publicMember, publicOrganization, requireMember, requireOrganization,
@@ -52,12 +52,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ state: EmulatorState }> =
   }, async (request) => {
     const organization = requireOrganization(state, request.params.organization_id)
     const body = request.body
-    const actor = await resolveActor(state, request)
-    if (actor !== undefined) {
-      requireSameOrganization(actor, organization.organization_id)
-      if (body.trusted_metadata !== undefined) throw new StytchApiError(errors.cannotUpdateTrustedMetadata)
-      requireMemberAction(state, actor, 'create', '', false)
-    }
+    await authorizeMemberCreation(state, request, organization.organization_id, body.trusted_metadata)
     const email = normalizeEmail(body.email_address)
     if (memberByEmail(state, organization.organization_id, email) !== undefined) throw new StytchApiError(errors.duplicateMemberEmail)
     checkExternalIdFree(state, organization, body.external_id)
