@@ -1,12 +1,12 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { StytchApiError } from '../errors.js'
-import { requestId } from '../ids.js'
 import { errors } from '../inferred.js'
 import { issueLink } from '../links.js'
 import { JsonObject, StringList } from '../schemas.js'
 import { authorizeMemberCreation } from '../session-header.js'
-import { type EmulatorState, type Organization, type StoredMember } from '../state.js'
-import { insertMember, memberByEmail, publicMember, publicOrganization, requireMember, requireOrganization, touch } from '../store.js'
+import { type EmulatorState, type Organization } from '../state.js'
+import { insertMember, memberByEmail, requireMember, requireOrganization, touch } from '../store.js'
+import { memberResponse } from './members.js'
 import {
   checkExplicitRoles, checkRedirectUrl, emailDomain, initialMetadata, linkMinutes, mergeMetadata, normalizeEmail
 } from '../validate.js'
@@ -50,16 +50,6 @@ function checkInvitesAllowed (organization: Organization, email: string): void {
   }
 }
 
-function sendResponse (state: EmulatorState, member: StoredMember, organization: Organization): Record<string, unknown> {
-  return {
-    request_id: requestId(),
-    status_code: 200,
-    member_id: member.member_id,
-    member: publicMember(state, member),
-    organization: publicOrganization(organization)
-  }
-}
-
 /** magicLinks.email.loginOrSignup and .invite (reference §5.1, §5.2): links go to the outbox. */
 export const magicLinkSendRoutes: FastifyPluginAsyncTypebox<{ state: EmulatorState }> = async (app, { state }) => {
   const { options } = state
@@ -91,7 +81,7 @@ export const magicLinkSendRoutes: FastifyPluginAsyncTypebox<{ state: EmulatorSta
       minutes: isLogin ? loginMinutes : signupMinutes,
       pkceCodeChallenge: body.pkce_code_challenge
     })
-    return { ...sendResponse(state, member, organization), member_created: memberCreated }
+    return { ...memberResponse(state, member, organization), member_created: memberCreated }
   })
 
   app.post('/v1/b2b/magic_links/email/invite', { schema: { body: InviteBody } }, async (request) => {
@@ -129,6 +119,6 @@ export const magicLinkSendRoutes: FastifyPluginAsyncTypebox<{ state: EmulatorSta
       touch(state, member)
     }
     issueLink(state, { type: 'invite', member, organization, redirectUrl, minutes })
-    return sendResponse(state, member, organization)
+    return memberResponse(state, member, organization)
   })
 }
