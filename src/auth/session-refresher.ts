@@ -4,6 +4,15 @@ export interface SessionRefresherOptions {
   client: B2BClient
   /** Sliding expiry: each remote authenticate extends the session to now + this. */
   sessionDurationMinutes: number
+  /**
+   * How long a successful answer is reused for the same credential (default 5 s). Requests of a
+   * burst that arrive just after the shared call settled still carry the old JWT; they get the same
+   * fresh one instead of calling Stytch again. Revocations through this API are still seen (the
+   * revocation list is checked on every request), and 5 s is far inside the 5-minute window Stytch's
+   * own JWTs give a session revoked elsewhere.
+   */
+  reuseMs?: number
+  now?: () => number
 }
 
 /** What Stytch is asked about: the opaque session token, or (when there is none) the session JWT. */
@@ -11,24 +20,41 @@ export type SessionCredential = { session_token: string } | { session_jwt: strin
 
 /**
  * The slow path: asks Stytch whether a session is alive and gets a fresh JWT back. Concurrent
- * requests carrying the same credential share one upstream call — an SPA that fires 20 requests
- * right after its JWT expired costs Stytch one call, not 20.
+ * requests carrying the same credential share one upstream call, and its answer is reused for a
+ * few seconds — an SPA that fires 20 requests right after its JWT expired costs Stytch one call,
+ * not 20, however the burst is spread.
  */
 export function createSessionRefresher (options: SessionRefresherOptions) {
-  const inFlight = new Map<string, Promise<B2BSessionsAuthenticateResponse>>()
+  const reuseMs = options.reuseMs ?? 5000
+  const now = options.now ?? Date.now
+  // Calls in flight and recent successes, in insertion (hence expiry) order.
+  const shared = new Map<string, { answer: Promise<B2BSessionsAuthenticateResponse>, until: number }>()
+
+  function sweep (): void {
+    const t = now()
+    for (const [key, entry] of shared) {
+      if (entry.until > t) break
+      shared.delete(key)
+    }
+  }
 
   return {
     authenticate (credential: SessionCredential): Promise<B2BSessionsAuthenticateResponse> {
+      sweep()
       const key = 'session_token' in credential ? `t:${credential.session_token}` : `j:${credential.session_jwt}`
-      let pending = inFlight.get(key)
-      if (pending === undefined) {
-        pending = options.client.sessions.authenticate({
-          ...credential,
-          session_duration_minutes: options.sessionDurationMinutes
-        }).finally(() => inFlight.delete(key))
-        inFlight.set(key, pending)
+      const existing = shared.get(key)
+      if (existing !== undefined) return existing.answer
+      const entry = {
+        answer: options.client.sessions.authenticate({ ...credential, session_duration_minutes: options.sessionDurationMinutes }),
+        until: Infinity
       }
-      return pending
+      shared.set(key, entry)
+      entry.answer.then(() => {
+        // Re-inserted so the map stays in expiry order for the sweep.
+        shared.delete(key)
+        shared.set(key, { ...entry, until: now() + reuseMs })
+      }, () => shared.delete(key))
+      return entry.answer
     }
   }
 }
