@@ -4,7 +4,6 @@ import type { FastifyError, FastifyInstance, FastifyServerOptions } from 'fastif
 import type { Config } from './config.js'
 import { ownErrorCode, RETRY_AFTER_SECONDS } from './errors.js'
 import { logSerializers, REDACTED_PATHS } from './logging.js'
-import type { StytchConnection } from './stytch/client.js'
 import type { Database } from './db/database.js'
 import { ApiErrorSchema, type ApiError } from './schemas/error.js'
 import { LinkSentSchema, LoginSchema, RefreshedSessionSchema } from './schemas/auth.js'
@@ -15,8 +14,6 @@ import { AuthenticationFactorSchema, MemberSchema, OrganizationSchema, SessionSc
 
 export interface AppOptions {
   config: Config
-  /** A ready SDK client (tests build it themselves); otherwise the stytch plugin builds one from config. */
-  stytch?: StytchConnection
   /** An open database (tests share one per file); otherwise the db plugin opens one from config. */
   database?: Database
 }

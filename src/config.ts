@@ -108,3 +108,6 @@ export function loadConfig (source: Record<string, string | undefined> = process
 
 /** True when no Stytch credentials are configured: the process then runs the embedded emulator. */
 export const usesEmbeddedEmulator = (config: Config): boolean => config.STYTCH_SECRET === undefined
+
+/** Where emailed links land: this API's browser callback, built from configuration only (never from a request). */
+export const magicLinkCallbackUrl = (config: Config): string => `${config.PUBLIC_URL}/v1/auth/magic-links/callback`

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify'
-import { sendLoginLink } from './auth/login.js'
 import type { Config } from './config.js'
 import type { RunningEmulator } from './emulator/index.js'
 
@@ -13,7 +12,7 @@ interface OutboxMessage { email_address: string, link: string }
 export async function printDevLogin (app: FastifyInstance, config: Config, emulator: RunningEmulator): Promise<void> {
   const email = 'admin@acme.test'
   try {
-    await sendLoginLink(app.stytch.client, config, { email_address: email, organization: 'acme' })
+    await app.sessions.sendLoginLink({ email_address: email, organization: 'acme' })
     const response = await fetch(new URL(`emulator/outbox?email=${encodeURIComponent(email)}`, emulator.url))
     const { messages } = await response.json() as { messages: OutboxMessage[] }
     const link = messages.at(-1)?.link

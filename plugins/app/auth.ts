@@ -1,24 +1,19 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
-import { StytchError } from 'stytch'
-import { clearSessionCookies, cookieNames } from '../../src/auth/cookies.js'
-import { deliverFreshJwt } from '../../src/auth/deliver.js'
 import { readCredentials, type Credentials } from '../../src/auth/credentials.js'
-import type { JwtVerdict } from '../../src/auth/jwt-verifier.js'
+import { createJwtVerifier, type JwtVerdict } from '../../src/auth/jwt-verifier.js'
+import { isAllowedOrigin } from '../../src/auth/origin.js'
+import type { AuthenticatedMember, AuthenticatedOrganization, AuthenticatedSession, SessionContext } from '../../src/auth/session-context.js'
 import { assertSessionUsable } from '../../src/auth/session-policy.js'
 import type { SessionCredential } from '../../src/auth/session-refresher.js'
-import { isAllowedOrigin } from '../../src/auth/origin.js'
-import { contextFromMemberSession, type AuthenticatedMember, type AuthenticatedOrganization, type AuthenticatedSession, type SessionContext } from '../../src/auth/session-context.js'
-import {
-  InvalidCredentialsError, MissingCredentialsError, OriginNotAllowedError, SessionExpiredError, SessionRevokedError
-} from '../../src/errors.js'
-import { isUpstreamOutage, toUpstreamError } from '../../src/stytch/errors.js'
+import { InvalidCredentialsError, MissingCredentialsError, OriginNotAllowedError, SessionExpiredError } from '../../src/errors.js'
+import type { ProvenSession } from './sessions.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The route needs an authenticated member (the auth hook runs before anything else). */
+    /** The route needs an authenticated member (the auth hook runs before anything else). A `permission` implies it. */
     auth?: boolean
-    /** The route is deliberately public. Every /v1 route must say `auth` or `public`. */
+    /** The route is deliberately public. Every /v1 route must say `auth`, `permission` or `public`. */
     public?: boolean
   }
   interface FastifyRequest {
@@ -34,26 +29,32 @@ declare module 'fastify' {
   }
 }
 
-const toArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value])
-
+/** Whether a route's declaration asks for authentication: `auth: true`, or any `permission`. */
+export const requiresAuth = (config: { auth?: boolean, permission?: unknown } | undefined): boolean =>
+  config?.auth === true || config?.permission !== undefined
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+const toArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value])
 
 /**
- * Authenticates requests to routes that declare `config.auth`:
- * 1. fast path — the session JWT verified locally (see src/auth/jwt-verifier.ts), plus the
- *    revocation list; no network call;
- * 2. slow path — only when the JWT is missing, expired, too old or signed by an unknown key, and a
- *    session token is present: one single-flight `sessions.authenticate` (sliding expiry), and the
- *    fresh JWT goes back as a cookie or in the X-Session-JWT header;
+ * Authenticates requests to routes that declare `config.auth` (or a `permission`):
+ * 1. fast path — the session JWT verified locally (src/auth/jwt-verifier.ts), plus the revocation
+ *    list and the absolute lifetime; no network call;
+ * 2. slow path — only when the JWT is missing, expired, too old or signed by a key not checkable
+ *    yet, and a session token is present (or the revocation list is unhealthy): the session
+ *    service's remote authenticate (plugins/app/sessions.ts), and the fresh JWT goes back as a
+ *    cookie or in the X-Session-JWT header;
  * 3. a JWT that fails any other check is rejected with 401 here, without asking Stytch;
  *    a Stytch outage on the slow path is a 503 (cookies kept), never a 401.
  */
 export default fp(async function auth (fastify: FastifyInstance) {
-  const { config } = fastify
-  const names = cookieNames(config)
-  const { verifier, refresher } = fastify.stytch
-  const { revocations } = fastify
+  const { config, revocations, sessions } = fastify
+  const verifier = createJwtVerifier({
+    jwks: fastify.stytch.jwks,
+    projectId: config.STYTCH_PROJECT_ID as string,
+    clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS,
+    maxTokenAgeSeconds: config.JWT_MAX_AGE_SECONDS
+  })
 
   fastify.decorateRequest('member', null)
   fastify.decorateRequest('organization', null)
@@ -65,20 +66,20 @@ export default fp(async function auth (fastify: FastifyInstance) {
     return this.sessionContext
   })
 
-  // The hook is attached to the routes that declare `auth` only: other routes pay nothing for it.
-  fastify.addHook('onRoute', (route) => {
-    const routeConfig = route.config as { auth?: boolean, public?: boolean } | undefined
-    if (route.url.startsWith('/v1/') && routeConfig?.auth !== true && routeConfig?.public !== true) {
-      throw new Error(`route ${String(route.method)} ${route.url} must declare config.auth or config.public`)
+  // The hook is attached to the routes that need it only: other routes pay nothing for it.
+  fastify.addHook('onRoute', (route: RouteOptions) => {
+    const needsAuth = requiresAuth(route.config)
+    if (route.url.startsWith('/v1/') && !needsAuth && route.config?.public !== true) {
+      throw new Error(`route ${String(route.method)} ${route.url} must declare config.auth, config.permission or config.public`)
     }
-    if (routeConfig?.auth === true) route.onRequest = [...toArray(route.onRequest), authenticateHook]
+    if (needsAuth) route.onRequest = [...toArray(route.onRequest), authenticateHook]
   })
 
   function accept (request: FastifyRequest, reply: FastifyReply, credentials: Credentials, context: SessionContext): void {
     try {
       assertSessionUsable(context, revocations, config)
     } catch (err) {
-      if (credentials.via === 'cookie') clearSessionCookies(reply, config)
+      if (credentials.via === 'cookie') sessions.clearCookies(reply)
       throw err
     }
     request.sessionContext = context
@@ -88,21 +89,16 @@ export default fp(async function auth (fastify: FastifyInstance) {
   }
 
   async function viaStytch (request: FastifyRequest, reply: FastifyReply, credentials: Credentials, credential: SessionCredential): Promise<void> {
-    let response
+    let proven: ProvenSession
     try {
-      response = await refresher.authenticate(credential)
+      proven = await sessions.authenticate(credential)
     } catch (err) {
-      if (isUpstreamOutage(err)) {
-        request.log.warn({ err: { type: (err as Error).name, message: (err as Error).message.slice(0, 200) } }, 'Stytch unavailable on the slow path')
-        throw toUpstreamError(err)
-      }
-      if (credentials.via === 'cookie') clearSessionCookies(reply, config)
-      if (err instanceof StytchError && err.error_type === 'session_not_found') throw new SessionRevokedError()
-      throw new InvalidCredentialsError()
+      // A 401 from Stytch's answer ends the browser's session; an outage (503) keeps the cookies.
+      if (credentials.via === 'cookie' && (err as { statusCode?: number }).statusCode === 401) sessions.clearCookies(reply)
+      throw err
     }
-    const context = contextFromMemberSession(response.member_session, response.member.email_address)
-    accept(request, reply, credentials, context)
-    deliverFreshJwt(reply, config, credentials, response.session_jwt, response.member_session.expires_at)
+    accept(request, reply, credentials, proven.context)
+    sessions.deliver(reply, credentials, proven)
   }
 
   /**
@@ -122,10 +118,10 @@ export default fp(async function auth (fastify: FastifyInstance) {
   }
 
   function authenticate (request: FastifyRequest, reply: FastifyReply): Promise<void> | undefined {
-    const credentials = readCredentials(request, names)
+    const credentials = readCredentials(request.headers.authorization, request.cookies, sessions.names)
     if (credentials === 'missing') throw new MissingCredentialsError()
     if (credentials === 'malformed') throw new InvalidCredentialsError()
-    if (credentials.via === 'cookie' && UNSAFE_METHODS.has(request.method) && !isAllowedOrigin(request, config)) {
+    if (credentials.via === 'cookie' && UNSAFE_METHODS.has(request.method) && !isAllowedOrigin(request.headers, config)) {
       throw new OriginNotAllowedError()
     }
     request.credentials = credentials
@@ -149,11 +145,9 @@ export default fp(async function auth (fastify: FastifyInstance) {
       return viaStytch(request, reply, credentials, credential)
     }
     if (verdict.reason === 'invalid' || credentials.sessionToken === undefined) {
-      if (credentials.via === 'cookie' && verdict.reason !== 'invalid') clearSessionCookies(reply, config)
+      if (credentials.via === 'cookie' && verdict.reason !== 'invalid') sessions.clearCookies(reply)
       throw verdict.reason === 'expired' || verdict.reason === 'too_old' ? new SessionExpiredError() : new InvalidCredentialsError()
     }
     return viaStytch(request, reply, credentials, { session_token: credentials.sessionToken })
   }
-
-}, { name: 'auth', dependencies: ['stytch', 'revocation', '@fastify/cookie'] })
-
+}, { name: 'auth', dependencies: ['stytch', 'revocation', 'sessions', '@fastify/cookie'] })

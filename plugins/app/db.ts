@@ -1,7 +1,6 @@
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import type { AppOptions } from '../../src/app.js'
 import { openDatabase, type Database } from '../../src/db/database.js'
 import { createDocumentsRepository } from '../../src/db/documents.js'
 import { migrate } from '../../src/db/migrations.js'
@@ -17,8 +16,8 @@ declare module 'fastify' {
  * The app's own data: PostgreSQL when DATABASE_URL is set, else embedded PGlite (same SQL) kept in
  * DATA_DIR so it survives restarts. Migrations run before the app serves anything.
  */
-export default fp(async function db (fastify: FastifyInstance, opts: AppOptions) {
-  const { config } = opts
+export default fp(async function db (fastify: FastifyInstance, opts: { database?: Database }) {
+  const { config } = fastify
   const database = opts.database ?? await openDatabase(config.DATABASE_URL === undefined
     ? { dataDir: join(config.DATA_DIR, 'pglite') }
     : { url: config.DATABASE_URL, onError: (err) => fastify.log.error({ message: err.message }, 'idle database connection failed') })

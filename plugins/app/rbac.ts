@@ -3,7 +3,7 @@ import fp from 'fastify-plugin'
 import { grantingRoles, routePermissions, type RoutePermission } from '../../src/rbac/authorize.js'
 import { createPolicyCache } from '../../src/rbac/policy-cache.js'
 import { PermissionDeniedError } from '../../src/errors.js'
-import { toUpstreamError } from '../../src/stytch/errors.js'
+import { callStytch } from '../../src/stytch/errors.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -28,11 +28,11 @@ export default fp(async function rbac (fastify: FastifyInstance) {
   const policy = createPolicyCache({ client: fastify.stytch.client, ttlMs: POLICY_TTL_MS })
   fastify.decorate('rbac', { policy })
 
-  // Runs after the auth hook, which the auth plugin (registered first) appends to the same routes.
+  // Runs after the auth hook, which the auth plugin (registered first) appends to the same routes
+  // (a permission implies authentication).
   fastify.addHook('onRoute', (route) => {
     const permissions = routePermissions(route.config)
     for (const permission of permissions) {
-      if (route.config?.auth !== true) throw new Error(`route ${route.url}: a permission needs config.auth`)
       if (permission.organization === 'path' && !route.url.includes(':organizationId')) {
         throw new Error(`route ${route.url}: permission.organization 'path' needs an :organizationId parameter`)
       }
@@ -52,12 +52,7 @@ export default fp(async function rbac (fastify: FastifyInstance) {
         throw new PermissionDeniedError(permission.action, `${permission.resource} in another organization`)
       }
     }
-    let roles
-    try {
-      roles = await policy.roles(organization.organization_id)
-    } catch (err) {
-      throw toUpstreamError(err)
-    }
+    const roles = await callStytch({ kind: 'read' }, () => policy.roles(organization.organization_id))
     if (grantingRoles(roles, session.roles, permission.resource, permission.action).length === 0) {
       throw new PermissionDeniedError(permission.action, permission.resource)
     }

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import type { AppOptions } from '../../src/app.js'
 import { createMemoryRevocationStore, createRedisRevocationStore, type RevocationStore } from '../../src/revocation/store.js'
 
 declare module 'fastify' {
@@ -15,8 +14,8 @@ declare module 'fastify' {
  * resolves once every live instance applied it), else per process (embedded default). While Redis
  * is unreachable the store reports itself unhealthy and the auth plugin fails closed.
  */
-export default fp(async function revocation (fastify: FastifyInstance, opts: AppOptions) {
-  const { config } = opts
+export default fp(async function revocation (fastify: FastifyInstance) {
+  const { config } = fastify
   const store = config.REDIS_URL === undefined
     ? createMemoryRevocationStore()
     : createRedisRevocationStore({

@@ -1,42 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import type { AppOptions } from '../../src/app.js'
-import { createJwtVerifier } from '../../src/auth/jwt-verifier.js'
-import { createSessionRefresher } from '../../src/auth/session-refresher.js'
 import { createStytchClient } from '../../src/stytch/client.js'
 import { createJwksCache } from '../../src/stytch/jwks.js'
-
-function createStytchServices (fastify: FastifyInstance, opts: AppOptions) {
-  const { config } = opts
-  if (config.STYTCH_PROJECT_ID === undefined || config.STYTCH_SECRET === undefined) {
-    throw new Error('stytch plugin: STYTCH_PROJECT_ID and STYTCH_SECRET must be resolved before the app is built (server.ts starts the emulator when they are unset)')
-  }
-  const projectId = config.STYTCH_PROJECT_ID
-  const connection = opts.stytch ?? createStytchClient({
-    projectId,
-    secret: config.STYTCH_SECRET,
-    ...(config.STYTCH_API_URL === undefined ? {} : { apiUrl: config.STYTCH_API_URL }),
-    timeoutMs: config.STYTCH_TIMEOUT_MS
-  })
-  const jwks = createJwksCache({
-    client: connection.client,
-    projectId,
-    unknownKidCooldownMs: config.JWKS_REFETCH_COOLDOWN_SECONDS * 1000
-  })
-  return {
-    client: connection.client,
-    connection,
-    projectId,
-    jwks,
-    verifier: createJwtVerifier({
-      jwks,
-      projectId,
-      clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS,
-      maxTokenAgeSeconds: config.JWT_MAX_AGE_SECONDS
-    }),
-    refresher: createSessionRefresher({ client: connection.client, sessionDurationMinutes: config.SESSION_DURATION_MINUTES })
-  }
-}
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -44,16 +9,35 @@ declare module 'fastify' {
   }
 }
 
+function createStytchServices (fastify: FastifyInstance) {
+  const { config } = fastify
+  if (config.STYTCH_PROJECT_ID === undefined || config.STYTCH_SECRET === undefined) {
+    throw new Error('stytch plugin: STYTCH_PROJECT_ID and STYTCH_SECRET must be resolved before the app is built (server.ts starts the emulator when they are unset)')
+  }
+  const connection = createStytchClient({
+    projectId: config.STYTCH_PROJECT_ID,
+    secret: config.STYTCH_SECRET,
+    ...(config.STYTCH_API_URL === undefined ? {} : { apiUrl: config.STYTCH_API_URL }),
+    timeoutMs: config.STYTCH_TIMEOUT_MS
+  })
+  const jwks = createJwksCache({
+    client: connection.client,
+    projectId: config.STYTCH_PROJECT_ID,
+    unknownKidCooldownMs: config.JWKS_REFETCH_COOLDOWN_SECONDS * 1000
+  })
+  return { client: connection.client, connection, jwks }
+}
+
 const JWKS_RETRY_MS = 2000
 
 /**
- * The one way to Stytch: the SDK client plus what is built on it (JWKS cache, JWT verifier,
- * single-flight session refresher). The key set is loaded at start-up without
- * blocking it (/readyz answers 200 once it has loaded; until then it is retried every 2 s), then
- * refreshed every JWKS_CACHE_SECONDS; a failed refresh keeps the keys already known.
+ * The one way to Stytch: the SDK client (with real timeouts) and Stytch's signing keys. The key
+ * set is loaded at start-up without blocking it (/readyz answers 200 once it has loaded; until
+ * then it is retried every 2 s), then refreshed every JWKS_CACHE_SECONDS; a failed refresh keeps
+ * the keys already known.
  */
-export default fp(async function stytch (fastify: FastifyInstance, opts: AppOptions) {
-  const services = createStytchServices(fastify, opts)
+export default fp(async function stytch (fastify: FastifyInstance) {
+  const services = createStytchServices(fastify)
   fastify.decorate('stytch', services)
   let retry: NodeJS.Timeout | undefined
   const loadKeys = (): void => {
@@ -64,11 +48,11 @@ export default fp(async function stytch (fastify: FastifyInstance, opts: AppOpti
   }
   const refreshKeys = setInterval(() => {
     if (services.jwks.loaded) services.jwks.refresh().catch(() => fastify.log.warn('JWKS refresh failed; keeping the keys already loaded'))
-  }, opts.config.JWKS_CACHE_SECONDS * 1000).unref()
+  }, fastify.config.JWKS_CACHE_SECONDS * 1000).unref()
   fastify.addHook('onReady', async () => { loadKeys() })
   fastify.addHook('onClose', async () => {
     clearInterval(refreshKeys)
     clearTimeout(retry)
-    if (opts.stytch === undefined) await services.connection.close()
+    await services.connection.close()
   })
 }, { name: 'stytch' })

@@ -3,7 +3,9 @@ import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { API_DESCRIPTION, API_TAGS } from '../../src/openapi/document.js'
+import { AUTHENTICATED, standardErrorStatuses, withStandardErrors } from '../../src/openapi/route-helpers.js'
 import { describePermission, routePermissions } from '../../src/rbac/authorize.js'
+import { requiresAuth } from '../app/auth.js'
 
 /**
  * The OpenAPI document is generated from the route schemas (`npm run openapi` writes it to
@@ -35,17 +37,34 @@ export default fp(async function openapi (fastify: FastifyInstance) {
       }
     },
     hideUntagged: true,
-    // A route's permission declaration (config.permission) becomes `x-permission` and a line of its description.
+    // What a route declares in `config` becomes its OpenAPI contract here, once for every route:
+    // security (authenticated or explicitly public), the standard error responses, and its
+    // permission as `x-permission` plus a line of its description.
     transform: ({ schema, url, route }) => {
+      if (schema === undefined || schema.hide === true) return { schema, url }
+      const authenticated = requiresAuth(route.config)
       const permissions = routePermissions(route.config)
-      if (permissions.length === 0) return { schema, url }
-      const line = `Requires ${permissions.map(describePermission).join(' and ')}.`
+      const method = String(Array.isArray(route.method) ? route.method[0] : route.method).toUpperCase()
+      const standard = standardErrorStatuses({
+        method,
+        authenticated,
+        hasPermission: permissions.length > 0,
+        rateLimited: (route.config as { rateLimit?: unknown } | undefined)?.rateLimit !== undefined,
+        schema
+      })
+      const line = permissions.length === 0 ? undefined : `Requires ${permissions.map(describePermission).join(' and ')}.`
       return {
         url,
         schema: {
           ...schema,
-          description: schema.description === undefined ? line : `${schema.description}\n\n${line}`,
-          'x-permission': permissions.map(({ resource, action, organization }) => ({ resource, action, organization }))
+          security: authenticated ? AUTHENTICATED : [],
+          response: withStandardErrors(schema.response as Record<string, unknown> | undefined, standard),
+          ...(line === undefined
+            ? {}
+            : {
+                description: schema.description === undefined ? line : `${schema.description}\n\n${line}`,
+                'x-permission': permissions.map(({ resource, action, organization }) => ({ resource, action, organization }))
+              })
         } as typeof schema
       }
     },

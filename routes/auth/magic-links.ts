@@ -1,20 +1,17 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
-import { authenticateMagicLink, sendLoginLink } from '../../src/auth/login.js'
-import { setSessionCookies } from '../../src/auth/cookies.js'
 import { RateLimitedError } from '../../src/errors.js'
 import {
   AuthenticateMagicLinkBodySchema, LinkSentSchema, LoginSchema, MagicLinkTokenSchema, SendLoginLinkBodySchema, type Login
 } from '../../src/schemas/auth.js'
 import { errorResponses } from '../../src/openapi/route-helpers.js'
-import type { LoginResult } from '../../src/auth/login.js'
-
+import type { LoginResult } from '../../plugins/app/sessions.js'
 
 const viewOf = (result: LoginResult): Login => ({ member: result.context.member, organization: result.context.organization, session: result.context.session })
 
 const magicLinks: FastifyPluginAsyncTypebox = async (fastify) => {
   const { config } = fastify
-  const { client } = fastify.stytch
+  const { sessions } = fastify
   const window = config.RATE_LIMIT_WINDOW_SECONDS * 1000
   const perEmail = fastify.createRateLimit({
     max: config.RATE_LIMIT_LOGIN_PER_EMAIL,
@@ -42,15 +39,13 @@ const magicLinks: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: {
       tags: ['auth'],
       operationId: 'sendLoginMagicLink',
-      // Public: no credentials (an explicit empty requirement, not a missing one).
-      security: [],
       summary: 'Email a login link',
       description: 'Sends a login magic link (or a sign-up link, where the organization allows sign-up for the address\'s domain). The answer is the same whether or not the address is a member, so it cannot be used to find out who is. The link points at this API\'s configured callback, never at a URL derived from the request. Rate-limited per client IP and per email address.',
       body: SendLoginLinkBodySchema,
-      response: { 202: Type.Ref(LinkSentSchema), ...errorResponses(400, 413, 415, 429, 503) }
+      response: { 202: Type.Ref(LinkSentSchema), ...errorResponses(503) }
     }
   }, async (request, reply) => {
-    await sendLoginLink(client, config, request.body)
+    await sessions.sendLoginLink(request.body)
     return await reply.code(202).send({ status: 'sent', message: 'If this address can log in to the organization, a login link is on its way.' })
   })
 
@@ -59,19 +54,17 @@ const magicLinks: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: {
       tags: ['auth'],
       operationId: 'authenticateMagicLink',
-      // Public: no credentials (an explicit empty requirement, not a missing one).
-      security: [],
       summary: 'Log in with the token from a magic link',
       description: 'Exchanges the single-use token from the emailed link for a session. With `delivery: "cookie"` (default, browsers) the session is set as HttpOnly, Secure, SameSite=Lax cookies; with `delivery: "body"` (mobile) the session token and JWT are returned in the body instead.',
       body: AuthenticateMagicLinkBodySchema,
-      response: { 200: Type.Ref(LoginSchema), ...errorResponses(400, 401, 413, 415, 503) }
+      response: { 200: Type.Ref(LoginSchema), ...errorResponses(401, 503) }
     }
   }, async (request, reply) => {
-    const result = await authenticateMagicLink(client, config, request.body.token, request.body.pkce_code_verifier)
+    const result = await sessions.login(request.body.token, request.body.pkce_code_verifier)
     if (request.body.delivery === 'body') {
       return { ...viewOf(result), session_token: result.session_token, session_jwt: result.session_jwt }
     }
-    setSessionCookies(reply, config, { ...result, expires_at: result.context.session.expires_at })
+    sessions.setCookies(reply, { ...result, expires_at: result.context.session.expires_at })
     return viewOf(result)
   })
 
@@ -80,8 +73,6 @@ const magicLinks: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: {
       tags: ['auth'],
       operationId: 'magicLinkCallback',
-      // Public: no credentials (an explicit empty requirement, not a missing one).
-      security: [],
       summary: 'Browser landing page of emailed links',
       description: 'The URL emailed links point at. Logs the browser in (sets the session cookies) and redirects (303) to `next` when it is one of the configured LOGIN_REDIRECT_URLS, else to the first of them (default: Swagger UI at /docs).',
       querystring: Type.Object({
@@ -89,11 +80,11 @@ const magicLinks: FastifyPluginAsyncTypebox = async (fastify) => {
         stytch_token_type: Type.Optional(Type.String({ maxLength: 64 })),
         next: Type.Optional(Type.String({ maxLength: 2048, format: 'uri' }))
       }),
-      response: { 303: Type.Null({ description: 'Logged in; Location is the allow-listed target' }), ...errorResponses(400, 401, 503) }
+      response: { 303: Type.Null({ description: 'Logged in; Location is the allow-listed target' }), ...errorResponses(401, 503) }
     }
   }, async (request, reply) => {
-    const result = await authenticateMagicLink(client, config, request.query.token)
-    setSessionCookies(reply, config, { ...result, expires_at: result.context.session.expires_at })
+    const result = await sessions.login(request.query.token)
+    sessions.setCookies(reply, { ...result, expires_at: result.context.session.expires_at })
     const allowed = config.LOGIN_REDIRECT_URLS.length > 0 ? config.LOGIN_REDIRECT_URLS : [`${config.PUBLIC_URL}/docs`]
     const next = request.query.next
     const target = next !== undefined && allowed.includes(next) ? next : allowed[0] as string

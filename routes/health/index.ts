@@ -10,8 +10,6 @@ const health: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: {
       tags: ['health'],
       operationId: 'getLiveness',
-      // Public: no credentials (an explicit empty requirement, not a missing one).
-      security: [],
       summary: 'Liveness probe',
       description: 'Answers 200 while the process serves HTTP. Never calls Stytch.',
       response: { 200: Status }
@@ -23,8 +21,6 @@ const health: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: {
       tags: ['health'],
       operationId: 'getReadiness',
-      // Public: no credentials (an explicit empty requirement, not a missing one).
-      security: [],
       summary: 'Readiness probe',
       description: 'Answers 200 once Stytch\'s signing keys (JWKS) have been loaded at least once and the database answers. A Stytch outage after that keeps the instance ready: valid session JWTs keep being verified locally.',
       response: { 200: Status, ...errorResponses(503) }

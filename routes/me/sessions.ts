@@ -1,29 +1,12 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { clearSessionCookies } from '../../src/auth/cookies.js'
-import { deliverFreshJwt } from '../../src/auth/deliver.js'
-import { revokeSession } from '../../src/auth/revoke.js'
-import { contextFromMemberSession } from '../../src/auth/session-context.js'
-import { assertSessionUsable } from '../../src/auth/session-policy.js'
-import { BadRequestError, CustomClaimsTooLargeError, NotFoundError, SessionRevokedError } from '../../src/errors.js'
-import { AUTHENTICATED, errorResponses } from '../../src/openapi/route-helpers.js'
+import { errorResponses } from '../../src/openapi/route-helpers.js'
 import { SessionViewSchema } from '../../src/schemas/session.js'
 import {
   CLIENT_CLAIMS_MAX_BYTES, RevokeAllBodySchema, RevokedCountSchema, SessionIdParamsSchema, SessionListSchema, UpdateSessionBodySchema
 } from '../../src/schemas/sessions.js'
-import { isUpstreamOutage, stytchErrorType, toUpstreamError } from '../../src/stytch/errors.js'
 
 const sessions: FastifyPluginAsyncTypebox = async (fastify) => {
-  const { client } = fastify.stytch
-
-  /** The member's live sessions at Stytch, minus those this API already revoked. */
-  async function liveSessions (organizationId: string, memberId: string) {
-    try {
-      const { member_sessions: list } = await client.sessions.get({ organization_id: organizationId, member_id: memberId })
-      return list.filter((s) => !fastify.revocations.isRevoked(s.member_session_id))
-    } catch (err) {
-      throw toUpstreamError(err)
-    }
-  }
+  const service = fastify.sessions
 
   fastify.get('/v1/me/sessions', {
     config: { auth: true },
@@ -32,26 +15,9 @@ const sessions: FastifyPluginAsyncTypebox = async (fastify) => {
       operationId: 'listSessions',
       summary: 'My active sessions (devices)',
       description: 'Every active session of the member, with which one made this request.',
-      security: AUTHENTICATED,
-      response: { 200: Type.Ref(SessionListSchema), ...errorResponses(401, 503) }
+      response: { 200: Type.Ref(SessionListSchema) }
     }
-  }, async (request) => {
-    const { member, session } = request.requireAuth()
-    const list = await liveSessions(member.organization_id, member.member_id)
-    return {
-      sessions: list.map((s) => {
-        const view = contextFromMemberSession(s).session
-        return {
-          member_session_id: view.member_session_id,
-          started_at: view.started_at,
-          last_accessed_at: view.last_accessed_at,
-          expires_at: view.expires_at,
-          authentication_factors: view.authentication_factors,
-          current: s.member_session_id === session.member_session_id
-        }
-      })
-    }
-  })
+  }, async (request) => ({ sessions: await service.listOwn(request.requireAuth()) }))
 
   fastify.delete('/v1/me/sessions/:sessionId', {
     config: { auth: true },
@@ -60,16 +26,13 @@ const sessions: FastifyPluginAsyncTypebox = async (fastify) => {
       operationId: 'revokeSession',
       summary: 'Sign out one of my sessions',
       description: 'Revokes one of the member\'s own sessions, at once on every instance (its JWT stops working immediately). Another member\'s session id answers 404. Revoking the current session also clears its cookies.',
-      security: AUTHENTICATED,
       params: SessionIdParamsSchema,
-      response: { 204: Type.Null({ description: 'Revoked' }), ...errorResponses(400, 401, 403, 404, 503) }
+      response: { 204: Type.Null({ description: 'Revoked' }), ...errorResponses(404) }
     }
   }, async (request, reply) => {
     const { member, session } = request.requireAuth()
-    const mine = await liveSessions(member.organization_id, member.member_id)
-    if (!mine.some((s) => s.member_session_id === request.params.sessionId)) throw new NotFoundError('Session')
-    await revokeSession(fastify, request.params.sessionId)
-    if (request.params.sessionId === session.member_session_id) clearSessionCookies(reply, fastify.config)
+    await service.revokeOwn(member, request.params.sessionId)
+    if (request.params.sessionId === session.member_session_id) service.clearCookies(reply)
     return await reply.code(204).send(null)
   })
 
@@ -80,56 +43,31 @@ const sessions: FastifyPluginAsyncTypebox = async (fastify) => {
       operationId: 'revokeAllSessions',
       summary: 'Sign out everywhere',
       description: 'Revokes every session of the member, at once on every instance — or every other session with `keep_current: true`.',
-      security: AUTHENTICATED,
       body: RevokeAllBodySchema,
-      response: { 200: Type.Ref(RevokedCountSchema), ...errorResponses(400, 401, 403, 413, 415, 503) }
+      response: { 200: Type.Ref(RevokedCountSchema) }
     }
   }, async (request, reply) => {
-    const { member, session } = request.requireAuth()
-    const targets = (await liveSessions(member.organization_id, member.member_id))
-      .map((s) => s.member_session_id)
-      .filter((id) => !(request.body.keep_current && id === session.member_session_id))
-    if (!request.body.keep_current && !targets.includes(session.member_session_id)) targets.push(session.member_session_id)
-    await Promise.all(targets.map(async (id) => { await revokeSession(fastify, id) }))
-    if (!request.body.keep_current) clearSessionCookies(reply, fastify.config)
-    return { revoked: targets.length }
+    const revoked = await service.revokeAllOwn(request.requireAuth(), request.body.keep_current)
+    if (!request.body.keep_current) service.clearCookies(reply)
+    return { revoked }
   })
 
   fastify.patch('/v1/me/session', {
-    config: { auth: true, permission: { resource: 'sessions', action: 'update', organization: 'session' } },
+    config: { permission: { resource: 'sessions', action: 'update', organization: 'session' } },
     schema: {
       tags: ['sessions'],
       operationId: 'updateCurrentSession',
       summary: 'Extend my session or set its client claims',
       description: `Extends the current session (\`session_duration_minutes\` from now) and/or merges client-settable custom claims (an allow-list defined by the server; \`null\` removes one; at most ${CLIENT_CLAIMS_MAX_BYTES} bytes). The change is in the fresh session JWT returned as cookie (browsers) or X-Session-JWT header (bearer clients), and in getMe.`,
-      security: AUTHENTICATED,
       body: UpdateSessionBodySchema,
-      response: { 200: Type.Ref(SessionViewSchema), ...errorResponses(400, 401, 403, 413, 415, 503) }
+      response: { 200: Type.Ref(SessionViewSchema) }
     }
   }, async (request, reply) => {
     request.requireAuth()
-    const credentials = request.credentials
-    if (credentials === null) throw new SessionRevokedError()
-    const claims = request.body.custom_claims
-    if (claims !== undefined && Buffer.byteLength(JSON.stringify(claims)) > CLIENT_CLAIMS_MAX_BYTES) {
-      throw new CustomClaimsTooLargeError(String(CLIENT_CLAIMS_MAX_BYTES))
-    }
-    let response
-    try {
-      response = await client.sessions.authenticate({
-        ...(credentials.sessionToken !== undefined ? { session_token: credentials.sessionToken } : { session_jwt: credentials.jwt as string }),
-        ...(request.body.session_duration_minutes === undefined ? {} : { session_duration_minutes: request.body.session_duration_minutes }),
-        ...(claims === undefined ? {} : { session_custom_claims: claims })
-      })
-    } catch (err) {
-      if (isUpstreamOutage(err)) throw toUpstreamError(err)
-      if (stytchErrorType(err) === 'session_not_found') throw new SessionRevokedError()
-      throw new BadRequestError('Stytch refused the session update')
-    }
-    const context = contextFromMemberSession(response.member_session, response.member.email_address)
-    assertSessionUsable(context, fastify.revocations, fastify.config)
-    deliverFreshJwt(reply, fastify.config, credentials, response.session_jwt, response.member_session.expires_at)
-    return context
+    const credentials = request.credentials as NonNullable<typeof request.credentials>
+    const proven = await service.update(credentials, request.body)
+    service.deliver(reply, credentials, proven)
+    return proven.context
   })
 }
 

@@ -2,7 +2,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { FastifyReply } from 'fastify'
 import { IdempotencyKeyReusedError as StoredKeyReused, InvalidCursorError, type Document } from '../../src/db/documents.js'
 import { BadRequestError, IdempotencyKeyReusedError, NotFoundError, PreconditionFailedError, PreconditionRequiredError } from '../../src/errors.js'
-import { AUTHENTICATED, errorResponses } from '../../src/openapi/route-helpers.js'
+import { errorResponses } from '../../src/openapi/route-helpers.js'
 import {
   CreateDocumentBodySchema, DocumentPageSchema, DocumentParamsSchema, DocumentSchema, IdempotencyHeadersSchema, IfMatchHeadersSchema,
   ListDocumentsQuerySchema, UpdateDocumentBodySchema
@@ -35,16 +35,15 @@ const documents: FastifyPluginAsyncTypebox = async (fastify) => {
   const base = '/v1/organizations/:organizationId/documents'
 
   fastify.get(base, {
-    config: { auth: true, permission: read('read') },
+    config: { permission: read('read') },
     schema: {
       tags: ['documents'],
       operationId: 'listDocuments',
       summary: 'List the organization\'s documents',
       description: 'Oldest first, `limit` per page; pass `next_cursor` back as `cursor` for the next page.',
-      security: AUTHENTICATED,
       params: OrganizationParamsSchema,
       querystring: ListDocumentsQuerySchema,
-      response: { 200: Type.Ref(DocumentPageSchema), ...errorResponses(400, 401, 403, 503) }
+      response: { 200: Type.Ref(DocumentPageSchema) }
     }
   }, async (request) => {
     const { organization } = request.requireAuth()
@@ -57,17 +56,16 @@ const documents: FastifyPluginAsyncTypebox = async (fastify) => {
   })
 
   fastify.post(base, {
-    config: { auth: true, permission: read('create') },
+    config: { permission: read('create') },
     schema: {
       tags: ['documents'],
       operationId: 'createDocument',
       summary: 'Create a document',
       description: 'With an `Idempotency-Key`, a retry with the same key and body returns the document the first request created (header `Idempotent-Replayed: true`) instead of creating another.',
-      security: AUTHENTICATED,
       params: OrganizationParamsSchema,
       headers: IdempotencyHeadersSchema,
       body: CreateDocumentBodySchema,
-      response: { 201: { ...Type.Ref(DocumentSchema), headers: ETAG_HEADER }, ...errorResponses(400, 401, 403, 413, 415, 422, 503) }
+      response: { 201: { ...Type.Ref(DocumentSchema), headers: ETAG_HEADER }, ...errorResponses(422) }
     }
   }, async (request, reply) => {
     const { organization, member } = request.requireAuth()
@@ -83,15 +81,14 @@ const documents: FastifyPluginAsyncTypebox = async (fastify) => {
   })
 
   fastify.get(`${base}/:documentId`, {
-    config: { auth: true, permission: read('read') },
+    config: { permission: read('read') },
     schema: {
       tags: ['documents'],
       operationId: 'getDocument',
       summary: 'Read a document',
       description: 'The `ETag` response header is the version to send back in `If-Match` when updating or deleting.',
-      security: AUTHENTICATED,
       params: DocumentParamsSchema,
-      response: { 200: { ...Type.Ref(DocumentSchema), headers: ETAG_HEADER }, ...errorResponses(400, 401, 403, 404, 503) }
+      response: { 200: { ...Type.Ref(DocumentSchema), headers: ETAG_HEADER }, ...errorResponses(404) }
     }
   }, async (request, reply) => {
     const { organization } = request.requireAuth()
@@ -101,17 +98,16 @@ const documents: FastifyPluginAsyncTypebox = async (fastify) => {
   })
 
   fastify.patch(`${base}/:documentId`, {
-    config: { auth: true, permission: read('update') },
+    config: { permission: read('update') },
     schema: {
       tags: ['documents'],
       operationId: 'updateDocument',
       summary: 'Update a document',
       description: 'Requires `If-Match` with the ETag you read: if the document changed since, the answer is 412 and nothing is written, so concurrent edits never overwrite each other silently.',
-      security: AUTHENTICATED,
       params: DocumentParamsSchema,
       headers: IfMatchHeadersSchema,
       body: UpdateDocumentBodySchema,
-      response: { 200: { ...Type.Ref(DocumentSchema), headers: ETAG_HEADER }, ...errorResponses(400, 401, 403, 404, 412, 413, 415, 428, 503) }
+      response: { 200: { ...Type.Ref(DocumentSchema), headers: ETAG_HEADER }, ...errorResponses(404, 412, 428) }
     }
   }, async (request, reply) => {
     const { organization, member } = request.requireAuth()
@@ -120,16 +116,15 @@ const documents: FastifyPluginAsyncTypebox = async (fastify) => {
   })
 
   fastify.delete(`${base}/:documentId`, {
-    config: { auth: true, permission: read('delete') },
+    config: { permission: read('delete') },
     schema: {
       tags: ['documents'],
       operationId: 'deleteDocument',
       summary: 'Delete a document',
       description: 'Requires `If-Match` with the ETag you read (412 if the document changed since).',
-      security: AUTHENTICATED,
       params: DocumentParamsSchema,
       headers: IfMatchHeadersSchema,
-      response: { 204: Type.Null({ description: 'Deleted' }), ...errorResponses(400, 401, 403, 404, 412, 428, 503) }
+      response: { 204: Type.Null({ description: 'Deleted' }), ...errorResponses(404, 412, 428) }
     }
   }, async (request, reply) => {
     const { organization } = request.requireAuth()

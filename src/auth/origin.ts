@@ -1,4 +1,3 @@
-import type { FastifyRequest } from 'fastify'
 import type { Config } from '../config.js'
 
 /**
@@ -7,10 +6,10 @@ import type { Config } from '../config.js'
  * proof too. A request with neither header is refused: browsers always send one of them on
  * cross-site unsafe requests, and non-browser clients should use bearer tokens.
  */
-export function isAllowedOrigin (request: FastifyRequest, config: Config): boolean {
-  const origin = request.headers.origin
+export function isAllowedOrigin (headers: { origin?: string | undefined, 'sec-fetch-site'?: string | string[] | undefined }, config: Config): boolean {
+  const origin = headers.origin
   if (origin !== undefined) {
     return origin === new URL(config.PUBLIC_URL).origin || config.CORS_ORIGINS.includes(origin)
   }
-  return request.headers['sec-fetch-site'] === 'same-origin'
+  return headers['sec-fetch-site'] === 'same-origin'
 }

@@ -1,39 +1,17 @@
 import type { JWTPayload } from 'jose'
 import type { MemberSession } from 'stytch'
+import type { Static } from '@sinclair/typebox'
+import type { AuthenticationFactorSchema, MemberSchema, OrganizationSchema, SessionSchema } from '../schemas/session.js'
 
 export const SESSION_CLAIM = 'https://stytch.com/session'
 export const ORGANIZATION_CLAIM = 'https://stytch.com/organization'
 const REGISTERED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', SESSION_CLAIM, ORGANIZATION_CLAIM])
 
-export interface AuthenticationFactorView {
-  type: string
-  delivery_method: string
-  last_authenticated_at: string
-  email_address?: string
-}
-
-/** The authenticated member, as far as the session proves it (no extra Stytch call needed). */
-export interface AuthenticatedMember {
-  member_id: string
-  organization_id: string
-  email_address: string | null
-  roles: string[]
-}
-
-export interface AuthenticatedOrganization {
-  organization_id: string
-  organization_slug: string
-}
-
-export interface AuthenticatedSession {
-  member_session_id: string
-  started_at: string
-  last_accessed_at: string
-  expires_at: string
-  roles: string[]
-  authentication_factors: AuthenticationFactorView[]
-  custom_claims: Record<string, unknown>
-}
+/** The authenticated member, organization and session, as their response schemas define them. */
+export type AuthenticatedMember = Static<typeof MemberSchema>
+export type AuthenticatedOrganization = Static<typeof OrganizationSchema>
+export type AuthenticatedSession = Static<typeof SessionSchema>
+type AuthenticationFactorView = Static<typeof AuthenticationFactorSchema>
 
 /** What the auth plugin puts on a request once its credentials are proven. */
 export interface SessionContext {

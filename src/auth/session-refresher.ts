@@ -28,32 +28,38 @@ export function createSessionRefresher (options: SessionRefresherOptions) {
   const reuseMs = options.reuseMs ?? 5000
   const now = options.now ?? Date.now
   // Calls in flight and recent successes, in insertion (hence expiry) order.
-  const shared = new Map<string, { answer: Promise<B2BSessionsAuthenticateResponse>, until: number }>()
+  const calls = new Map<string, { answer: Promise<B2BSessionsAuthenticateResponse>, until: number }>()
 
   function sweep (): void {
     const t = now()
-    for (const [key, entry] of shared) {
+    for (const [key, entry] of calls) {
       if (entry.until > t) break
-      shared.delete(key)
+      calls.delete(key)
     }
   }
 
   return {
-    authenticate (credential: SessionCredential): Promise<B2BSessionsAuthenticateResponse> {
+    /**
+     * `shared: false` asks Stytch afresh, joining no call in flight and reusing no answer: while the
+     * revocation list cannot be trusted (Redis unreachable), only Stytch's answer of now may decide,
+     * or a session revoked on another instance would be accepted from a remembered answer.
+     */
+    authenticate (credential: SessionCredential, { shared = true }: { shared?: boolean } = {}): Promise<B2BSessionsAuthenticateResponse> {
+      if (!shared) return options.client.sessions.authenticate({ ...credential, session_duration_minutes: options.sessionDurationMinutes })
       sweep()
       const key = 'session_token' in credential ? `t:${credential.session_token}` : `j:${credential.session_jwt}`
-      const existing = shared.get(key)
+      const existing = calls.get(key)
       if (existing !== undefined) return existing.answer
       const entry = {
         answer: options.client.sessions.authenticate({ ...credential, session_duration_minutes: options.sessionDurationMinutes }),
         until: Infinity
       }
-      shared.set(key, entry)
+      calls.set(key, entry)
       entry.answer.then(() => {
         // Re-inserted so the map stays in expiry order for the sweep.
-        shared.delete(key)
-        shared.set(key, { ...entry, until: now() + reuseMs })
-      }, () => shared.delete(key))
+        calls.delete(key)
+        calls.set(key, { ...entry, until: now() + reuseMs })
+      }, () => calls.delete(key))
       return entry.answer
     }
   }

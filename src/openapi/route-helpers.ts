@@ -9,3 +9,49 @@ export const errorResponses = (...statuses: number[]): Record<number, typeof Err
 
 /** OpenAPI security of authenticated routes: the session cookie, or a bearer JWT / session token. */
 export const AUTHENTICATED: Array<Record<string, string[]>> = [{ sessionCookie: [] }, { bearerAuth: [] }]
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+export interface RouteFacts {
+  method: string
+  authenticated: boolean
+  hasPermission: boolean
+  rateLimited: boolean
+  schema: { body?: unknown, params?: unknown, querystring?: unknown, headers?: unknown }
+}
+
+/**
+ * The error statuses a route can answer because of what it declares, so no route has to list
+ * them: validation (400), body limits (413, 415), authentication (401; 503 when Stytch is needed
+ * and unreachable), a permission or the cookie Origin rule on unsafe methods (403), rate limits (429).
+ */
+export function standardErrorStatuses (route: RouteFacts): number[] {
+  const statuses = new Set<number>()
+  const { schema } = route
+  if (schema.body !== undefined || schema.params !== undefined || schema.querystring !== undefined || schema.headers !== undefined) statuses.add(400)
+  if (schema.body !== undefined) {
+    statuses.add(413)
+    statuses.add(415)
+  }
+  if (route.authenticated) {
+    statuses.add(401)
+    statuses.add(503)
+    if (route.hasPermission || UNSAFE_METHODS.has(route.method)) statuses.add(403)
+  }
+  if (route.rateLimited) statuses.add(429)
+  return [...statuses]
+}
+
+/**
+ * A route's OpenAPI responses: its own (success first, as declared) followed by every error status,
+ * the declared ones and the standard ones together, in ascending order.
+ */
+export function withStandardErrors (response: Record<string, unknown> | undefined, standard: number[]): Record<string, unknown> {
+  const own = Object.entries(response ?? {})
+  const success = own.filter(([status]) => Number(status) < 400)
+  const declaredErrors = new Map(own.filter(([status]) => Number(status) >= 400).map(([status, value]) => [Number(status), value]))
+  const standardEntries = errorResponses(...standard)
+  for (const status of standard) if (!declaredErrors.has(status)) declaredErrors.set(status, standardEntries[status])
+  const errors = [...declaredErrors].sort(([a], [b]) => a - b)
+  return Object.fromEntries([...success, ...errors.map(([status, value]) => [String(status), value] as const)])
+}

@@ -19,8 +19,6 @@ export function grantingRoles (roles: PolicyRole[], sessionRoles: readonly strin
     .map((role) => role.role_id)
 }
 
-/** Stytch-owned resources (`stytch.*`) are also enforced by Stytch itself when the call carries the member's session. */
-export const isStytchResource = (resource: string): boolean => resource.startsWith('stytch.')
 
 /** How a permission reads in docs and OpenAPI. */
 export const describePermission = (p: RoutePermission): string =>

@@ -1,5 +1,8 @@
 import { StytchError } from 'stytch'
-import { BadRequestError, ConflictError, NotFoundError, PermissionDeniedError, SessionRevokedError, UpstreamError, UpstreamUnavailableError } from '../errors.js'
+import {
+  BadRequestError, ConflictError, InvalidCredentialsError, InvalidMagicLinkError, NotFoundError, PermissionDeniedError,
+  SessionRevokedError, UpstreamError, UpstreamUnavailableError
+} from '../errors.js'
 
 /**
  * True when Stytch could not give an answer (network failure, timeout, unparseable body, 5xx or
@@ -10,25 +13,30 @@ export function isUpstreamOutage (err: unknown): boolean {
   return true
 }
 
-/**
- * Maps a failed Stytch call that the route cannot settle itself. The original error is never
- * attached: the SDK's RequestError carries the request body, which can hold tokens.
- */
-export function toUpstreamError (err: unknown): Error {
-  if (isUpstreamOutage(err)) return new UpstreamUnavailableError()
-  return new UpstreamError()
-}
-
 /** The Stytch error type of a failed call, or undefined when it was not a Stytch API error. */
 export const stytchErrorType = (err: unknown): string | undefined => (err instanceof StytchError ? err.error_type : undefined)
 
 /**
- * Maps a failed Stytch management call (members, invites) made on behalf of a member to the API's
- * errors. Stytch's own authorization decisions (session headers) become 403s.
+ * What a Stytch call was for: the same Stytch error means different things to the client
+ * depending on it (a `session_not_found` is a revoked session on the slow path, but a member's
+ * own session gone while they manage members).
  */
-export function fromStytchManagementError (err: unknown, action: string, resource: string): Error {
-  if (!(err instanceof StytchError) || isUpstreamOutage(err)) return toUpstreamError(err)
-  switch (err.error_type) {
+export type StytchCall =
+  /** sessions.authenticate with a client's credential (slow path, refresh). */
+  | { kind: 'session' }
+  /** sessions.authenticate that changes the session (extend, custom claims). */
+  | { kind: 'session-update' }
+  /** magicLinks.authenticate with a token from a link. */
+  | { kind: 'magic-link' }
+  /** Anything the API does on a member's behalf: Stytch's own authorization decisions become 403s. */
+  | { kind: 'manage', action: string, resource: string }
+  /** Reads the API makes itself (policy, session lists): anything but an outage is unexpected. */
+  | { kind: 'read' }
+
+const PKCE_ERRORS = new Set(['pkce_mismatch', 'pkce_expected_code_verifier', 'pkce_did_not_expect_code_verifier'])
+
+function fromManagementError (type: string | undefined, status: number, action: string, resource: string): Error {
+  switch (type) {
     case 'session_authorization_error':
     case 'session_authorization_tenancy_error':
     case 'cannot_update_trusted_metadata':
@@ -48,6 +56,45 @@ export function fromStytchManagementError (err: unknown, action: string, resourc
     case 'invalid_email_for_invites':
       return new BadRequestError('This email address cannot be invited to the organization')
     default:
-      return err.status_code === 400 ? new BadRequestError('Stytch rejected the request') : new UpstreamError()
+      return status === 400 ? new BadRequestError('Stytch rejected the request') : new UpstreamError()
+  }
+}
+
+/**
+ * The one translation of a failed Stytch call into the API's errors (the model is fastify-jwt's
+ * single error mapping). An outage is always a 503, so a client never throws away a live session
+ * because Stytch was unreachable. The original error is never attached: the SDK's errors can
+ * carry the request body, which can hold tokens.
+ */
+export function fromStytchError (err: unknown, call: StytchCall): Error {
+  if (isUpstreamOutage(err)) return new UpstreamUnavailableError()
+  const type = stytchErrorType(err)
+  switch (call.kind) {
+    case 'session':
+      return type === 'session_not_found' ? new SessionRevokedError() : new InvalidCredentialsError()
+    case 'session-update':
+      return type === 'session_not_found' ? new SessionRevokedError() : new BadRequestError('Stytch refused the session update')
+    case 'magic-link':
+      return PKCE_ERRORS.has(type ?? '') ? new BadRequestError('The PKCE code verifier does not match this magic link') : new InvalidMagicLinkError()
+    case 'manage':
+      return fromManagementError(type, (err as StytchError).status_code, call.action, call.resource)
+    case 'read':
+      return new UpstreamError()
+  }
+}
+
+/**
+ * Runs one Stytch call and translates its failure. `expected` lists Stytch error types that are an
+ * answer rather than a failure for this call (e.g. `session_not_found` when revoking: the goal is
+ * reached); for those, `fallback` is returned.
+ */
+export async function callStytch<T, F = never> (call: StytchCall, fn: () => Promise<T>, expected?: { types: readonly string[] | 'any-client-error', fallback: F }): Promise<T | F> {
+  try {
+    return await fn()
+  } catch (err) {
+    if (expected !== undefined && !isUpstreamOutage(err)) {
+      if (expected.types === 'any-client-error' || expected.types.includes(stytchErrorType(err) ?? '')) return expected.fallback
+    }
+    throw fromStytchError(err, call)
   }
 }

@@ -1,0 +1,86 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { losesPermissions } from '../../src/rbac/authorize.js'
+import type { MemberProfile, ShippingAddress } from '../../src/schemas/member.js'
+import { callStytch } from '../../src/stytch/errors.js'
+import { memberProfile } from '../../src/stytch/member-profile.js'
+
+/**
+ * The members service (`fastify.members`): Stytch-owned member records changed on a member's
+ * behalf. Every call carries the acting member's session, so Stytch enforces its `stytch.member`
+ * / `stytch.self` permissions too; failures go through the one Stytch error translation.
+ */
+function createMemberService (fastify: FastifyInstance) {
+  const { client } = fastify.stytch
+  const { sessions } = fastify
+  const manage = (action: string, resource = 'stytch.member') => ({ kind: 'manage' as const, action, resource })
+
+  return {
+    /** The acting member's own name and shipping address (kept in untrusted metadata; other keys are left alone). */
+    async updateSelf (request: FastifyRequest, change: { name?: string, shipping_address?: ShippingAddress | null }): Promise<MemberProfile> {
+      const { member } = request.requireAuth()
+      const response = await callStytch(manage('update', 'stytch.self'), () => client.organizations.members.update({
+        organization_id: member.organization_id,
+        member_id: member.member_id,
+        ...(change.name === undefined ? {} : { name: change.name }),
+        ...(change.shipping_address === undefined ? {} : { untrusted_metadata: { shipping_address: change.shipping_address } })
+      }, { authorization: sessions.authorizationOf(request) }))
+      return memberProfile(response.member)
+    },
+
+    /** Creates the member as `invited` and emails an invite magic link. */
+    async invite (request: FastifyRequest, invite: { email_address: string, name?: string, roles?: string[] }): Promise<MemberProfile> {
+      const { member } = request.requireAuth()
+      const response = await callStytch(manage('create'), () => client.magicLinks.email.invite({
+        organization_id: member.organization_id,
+        email_address: invite.email_address,
+        invite_redirect_url: sessions.callbackUrl,
+        invited_by_member_id: member.member_id,
+        ...(invite.name === undefined ? {} : { name: invite.name }),
+        ...(invite.roles === undefined ? {} : { roles: invite.roles })
+      }, { authorization: sessions.authorizationOf(request) }))
+      return memberProfile(response.member)
+    },
+
+    /**
+     * Replaces a member's explicit roles. A member who lost a permission must not keep it for the
+     * life of their current JWTs: their sessions are revoked.
+     */
+    async updateRoles (request: FastifyRequest, memberId: string, roles: string[]): Promise<MemberProfile> {
+      const { member } = request.requireAuth()
+      const target = { organization_id: member.organization_id, member_id: memberId }
+      const call = manage('update.settings.roles')
+      const before = (await callStytch(call, () => client.organizations.members.get(target))).member
+      const after = (await callStytch(call, () => client.organizations.members.update({ ...target, roles }, { authorization: sessions.authorizationOf(request) }))).member
+      const policy = await fastify.rbac.policy.roles(target.organization_id)
+      if (losesPermissions(policy, before.roles.map((r) => r.role_id), after.roles.map((r) => r.role_id))) {
+        await sessions.revokeMember(target.organization_id, target.member_id)
+      }
+      return memberProfile(after)
+    },
+
+    /** Revokes every session of a member of the acting member's organization; the count. */
+    async revokeSessions (request: FastifyRequest, memberId: string): Promise<number> {
+      const { member } = request.requireAuth()
+      return await sessions.revokeMember(member.organization_id, memberId, sessions.authorizationOf(request))
+    },
+
+    /** Deletes the member at Stytch (which ends their sessions) and revokes their sessions here at once. */
+    async remove (request: FastifyRequest, memberId: string): Promise<void> {
+      const { member } = request.requireAuth()
+      const sessionIds = (await sessions.liveSessions(member.organization_id, memberId)).map((s) => s.member_session_id)
+      await callStytch(manage('delete'), () => client.organizations.members.delete({ organization_id: member.organization_id, member_id: memberId }, { authorization: sessions.authorizationOf(request) }))
+      await sessions.markRevoked(sessionIds)
+    }
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    members: ReturnType<typeof createMemberService>
+  }
+}
+
+export default fp(async function members (fastify: FastifyInstance) {
+  fastify.decorate('members', createMemberService(fastify))
+}, { name: 'members', dependencies: ['stytch', 'sessions', 'rbac'] })

@@ -1,0 +1,231 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Static } from '@sinclair/typebox'
+import type { MemberSession } from 'stytch'
+import { magicLinkCallbackUrl } from '../../src/config.js'
+import { cookieNames, cookieOptions, secondsUntil } from '../../src/auth/cookies.js'
+import { stytchAuthorization, type Credentials } from '../../src/auth/credentials.js'
+import { contextFromMemberSession, type AuthenticatedMember, type AuthenticatedSession, type SessionContext } from '../../src/auth/session-context.js'
+import { assertSessionUsable } from '../../src/auth/session-policy.js'
+import { createSessionRefresher, type SessionCredential } from '../../src/auth/session-refresher.js'
+import { BadRequestError, CustomClaimsTooLargeError, NotFoundError } from '../../src/errors.js'
+import { CLIENT_CLAIMS_MAX_BYTES, type SessionListItemSchema } from '../../src/schemas/sessions.js'
+import { callStytch } from '../../src/stytch/errors.js'
+
+/** Response header carrying the fresh session JWT to bearer clients (documented in openapi.yaml). */
+export const SESSION_JWT_HEADER = 'x-session-jwt'
+
+/** A session Stytch vouched for just now, with the fresh JWT it minted. */
+export interface ProvenSession { context: SessionContext, jwt: string, expiresAt: string }
+
+export interface LoginResult { context: SessionContext, session_token: string, session_jwt: string }
+
+type StytchAuthorization = ReturnType<typeof stytchAuthorization>
+type SessionListItem = Static<typeof SessionListItemSchema>
+
+/**
+ * The session service (`fastify.sessions`): everything the API does with Stytch sessions, in one
+ * place, with the one Stytch → API error translation (src/stytch/errors.ts). The auth hook uses it
+ * for the slow path; routes call it instead of the SDK, so their handlers are straight-line code.
+ */
+function createSessionService (fastify: FastifyInstance) {
+  const { config, revocations } = fastify
+  const { client } = fastify.stytch
+  const names = cookieNames(config)
+  const cookieBase = cookieOptions(config)
+  const refresher = createSessionRefresher({ client, sessionDurationMinutes: config.SESSION_DURATION_MINUTES })
+  const callbackUrl = magicLinkCallbackUrl(config)
+
+  /** Stytch's session, once it passed what every session must also satisfy here. */
+  function usable (memberSession: MemberSession, emailAddress?: string): SessionContext {
+    const context = contextFromMemberSession(memberSession, emailAddress)
+    assertSessionUsable(context, revocations, config)
+    return context
+  }
+
+  /**
+   * Puts sessions on the revocation list, so their JWTs — which Stytch's own design keeps valid
+   * until `exp` — stop working here, on every instance, at once. An entry lives as long as the
+   * longest JWT this API would still accept for the session (max token age plus clock tolerance).
+   */
+  async function markRevoked (sessionIds: string[]): Promise<void> {
+    const until = Date.now() + (config.JWT_MAX_AGE_SECONDS + config.JWT_CLOCK_TOLERANCE_SECONDS) * 1000
+    await Promise.all(sessionIds.map(async (id) => { await revocations.revoke(id, until) }))
+  }
+
+  /** Revokes one session at Stytch (already gone there counts as done) and here. */
+  async function revoke (memberSessionId: string): Promise<void> {
+    await callStytch({ kind: 'read' }, () => client.sessions.revoke({ member_session_id: memberSessionId }), { types: ['session_not_found'], fallback: undefined })
+    await markRevoked([memberSessionId])
+  }
+
+  /** The member's sessions at Stytch ([] when the member is unknown), minus those revoked here. */
+  async function liveSessions (organizationId: string, memberId: string): Promise<MemberSession[]> {
+    const list = await callStytch({ kind: 'read' }, async () =>
+      (await client.sessions.get({ organization_id: organizationId, member_id: memberId })).member_sessions,
+    { types: ['member_not_found'], fallback: [] })
+    return list.filter((s) => !revocations.isRevoked(s.member_session_id))
+  }
+
+  return {
+    names,
+    /** Where emailed links land: this API's browser callback, built from configuration only. */
+    callbackUrl,
+
+    setCookies (reply: FastifyReply, tokens: { session_token: string, session_jwt: string, expires_at: string }): void {
+      // Both live as long as the session: the JWT inside expires sooner, but its cookie must
+      // outlive it so an expired JWT can be swapped for a fresh one on the slow path.
+      const options = { ...cookieBase, maxAge: secondsUntil(tokens.expires_at, Date.now()) }
+      void reply.setCookie(names.session, tokens.session_token, options)
+      void reply.setCookie(names.jwt, tokens.session_jwt, options)
+    },
+
+    clearCookies (reply: FastifyReply): void {
+      void reply.clearCookie(names.session, cookieBase)
+      void reply.clearCookie(names.jwt, cookieBase)
+    },
+
+    /**
+     * Hands a freshly minted session JWT back the way the client sent its credentials: cookie
+     * clients get both cookies rewritten (Max-Age following the possibly extended session), bearer
+     * clients get the X-Session-JWT header.
+     */
+    deliver (reply: FastifyReply, credentials: Credentials, proven: ProvenSession): void {
+      if (credentials.via === 'cookie' && credentials.sessionToken !== undefined) {
+        this.setCookies(reply, { session_token: credentials.sessionToken, session_jwt: proven.jwt, expires_at: proven.expiresAt })
+      } else {
+        void reply.header(SESSION_JWT_HEADER, proven.jwt)
+      }
+    },
+
+    /** The credentials Stytch must see to authorize a call as the request's member. */
+    authorizationOf: (request: FastifyRequest): StytchAuthorization => stytchAuthorization(request.credentials),
+
+    /**
+     * The slow path: asks Stytch whether the session is alive (sliding expiry). Concurrent requests
+     * with the same credential share one call, and a success is reused for a few seconds — but not
+     * while the revocation list is unhealthy: then only Stytch's answer of now may decide.
+     */
+    async authenticate (credential: SessionCredential): Promise<ProvenSession> {
+      const response = await callStytch({ kind: 'session' }, () => refresher.authenticate(credential, { shared: revocations.healthy }))
+      return { context: usable(response.member_session, response.member.email_address), jwt: response.session_jwt, expiresAt: response.member_session.expires_at }
+    },
+
+    /** Bearer clients: a session token for a fresh JWT. */
+    async refresh (sessionToken: string): Promise<{ session_jwt: string, session: AuthenticatedSession }> {
+      const proven = await this.authenticate({ session_token: sessionToken })
+      return { session_jwt: proven.jwt, session: proven.context.session }
+    },
+
+    /** Extends the session and/or merges client custom claims (already allow-listed by the schema). */
+    async update (credentials: Credentials, change: { session_duration_minutes?: number, custom_claims?: Record<string, unknown> }): Promise<ProvenSession> {
+      const claims = change.custom_claims
+      if (claims !== undefined && Buffer.byteLength(JSON.stringify(claims)) > CLIENT_CLAIMS_MAX_BYTES) {
+        throw new CustomClaimsTooLargeError(String(CLIENT_CLAIMS_MAX_BYTES))
+      }
+      const response = await callStytch({ kind: 'session-update' }, () => client.sessions.authenticate({
+        ...(credentials.sessionToken !== undefined ? { session_token: credentials.sessionToken } : { session_jwt: credentials.jwt as string }),
+        ...(change.session_duration_minutes === undefined ? {} : { session_duration_minutes: change.session_duration_minutes }),
+        ...(claims === undefined ? {} : { session_custom_claims: claims })
+      }))
+      return { context: usable(response.member_session, response.member.email_address), jwt: response.session_jwt, expiresAt: response.member_session.expires_at }
+    },
+
+    /**
+     * Sends a login (or sign-up, if the organization allows it) link. Every answer Stytch can give
+     * about the address itself — not a member, sign-up not allowed, invalid address for this org —
+     * is swallowed, so the caller answers identically whether or not the email is a member. Only an
+     * outage surfaces (as 503), because a silent success would hide it from a legitimate user.
+     */
+    async sendLoginLink (request: { email_address: string, organization: string }): Promise<void> {
+      await callStytch({ kind: 'read' }, () => client.magicLinks.email.loginOrSignup({
+        organization_id: request.organization,
+        email_address: request.email_address,
+        login_redirect_url: callbackUrl,
+        signup_redirect_url: callbackUrl
+      }), { types: 'any-client-error', fallback: undefined })
+    },
+
+    /** Exchanges the token from a magic link for a session (the token is single use). */
+    async login (token: string, pkceCodeVerifier?: string): Promise<LoginResult> {
+      const response = await callStytch({ kind: 'magic-link' }, () => client.magicLinks.authenticate({
+        magic_links_token: token,
+        session_duration_minutes: config.SESSION_DURATION_MINUTES,
+        ...(pkceCodeVerifier === undefined ? {} : { pkce_code_verifier: pkceCodeVerifier })
+      }))
+      if (response.member_session === undefined || !response.member_authenticated) {
+        // MFA is not offered by this API: an organization that requires it cannot log in here.
+        throw new BadRequestError('This organization requires a second factor, which this API does not support')
+      }
+      return {
+        context: contextFromMemberSession(response.member_session, response.member.email_address),
+        session_token: response.session_token,
+        session_jwt: response.session_jwt
+      }
+    },
+
+    liveSessions,
+    revoke,
+
+    /** The member's own live sessions, marking the one this request is authenticated with. */
+    async listOwn (context: SessionContext): Promise<SessionListItem[]> {
+      const list = await liveSessions(context.member.organization_id, context.member.member_id)
+      return list.map((s) => {
+        const { session } = contextFromMemberSession(s)
+        return {
+          member_session_id: session.member_session_id,
+          started_at: session.started_at,
+          last_accessed_at: session.last_accessed_at,
+          expires_at: session.expires_at,
+          authentication_factors: session.authentication_factors,
+          current: s.member_session_id === context.session.member_session_id
+        }
+      })
+    },
+
+    markRevoked,
+
+    /** Revokes one of the member's own sessions; another member's session id is a 404. */
+    async revokeOwn (member: AuthenticatedMember, sessionId: string): Promise<void> {
+      const mine = await liveSessions(member.organization_id, member.member_id)
+      if (!mine.some((s) => s.member_session_id === sessionId)) throw new NotFoundError('Session')
+      await revoke(sessionId)
+    },
+
+    /** Revokes every session of the member (but the current one with `keepCurrent`); the count. */
+    async revokeAllOwn (context: SessionContext, keepCurrent: boolean): Promise<number> {
+      const current = context.session.member_session_id
+      const targets = (await liveSessions(context.member.organization_id, context.member.member_id))
+        .map((s) => s.member_session_id)
+        .filter((id) => !(keepCurrent && id === current))
+      if (!keepCurrent && !targets.includes(current)) targets.push(current)
+      await Promise.all(targets.map(revoke))
+      return targets.length
+    },
+
+    /**
+     * Revokes every session of a member at Stytch and here; the count. With `authorization`,
+     * Stytch checks that the acting member may (`revoke-sessions` on `stytch.member`); without it
+     * the API acts itself (e.g. as a consequence of a role downgrade it already authorized).
+     */
+    async revokeMember (organizationId: string, memberId: string, authorization?: StytchAuthorization): Promise<number> {
+      const ids = (await liveSessions(organizationId, memberId)).map((s) => s.member_session_id)
+      await callStytch({ kind: 'manage', action: 'revoke-sessions', resource: 'stytch.member' },
+        () => client.sessions.revoke({ member_id: memberId }, authorization === undefined ? undefined : { authorization }))
+      await markRevoked(ids)
+      return ids.length
+    }
+  }
+}
+
+export type SessionService = ReturnType<typeof createSessionService>
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    sessions: SessionService
+  }
+}
+
+export default fp(async function sessions (fastify: FastifyInstance) {
+  fastify.decorate('sessions', createSessionService(fastify))
+}, { name: 'sessions', dependencies: ['stytch', 'revocation', '@fastify/cookie'] })
