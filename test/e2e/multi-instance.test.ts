@@ -89,6 +89,23 @@ t.test('Redis down mid-run: fail closed (remote checks), no revoked session acce
   t.equal((await emulatorCalls(a.emulator))[AUTHENTICATE] ?? 0, 0, 'back on the fast path: no Stytch call')
 })
 
+t.test('Redis down: a session B has just verified through Stytch is refused by B right after A revokes it (no remembered answer stands in)', async (t) => {
+  if (!canRun(t, await redisUnreachable(), 'Redis outage, primed sessions')) return
+  const redis = await startRedisServer(t)
+  const [a, b] = await twoInstances(t, redis.url)
+  const primed = await Promise.all(['viewer@acme.test', 'editor@acme.test', 'admin@acme.test'].map(async (email) => await loginForTokens(a.app, a.emulator, email)))
+  await redis.kill()
+  await waitFor(() => !a.app.revocations.healthy && !b.app.revocations.healthy, 3000, 'both instances to notice')
+  for (const session of primed) {
+    // B verifies through Stytch (fail closed) and could remember that answer for a few seconds.
+    t.equal((await b.app.inject({ url: '/v1/me', headers: bearer(session.session_jwt) })).statusCode, 200, 'B accepts the live session')
+    t.equal((await a.app.inject({ method: 'POST', url: '/v1/auth/logout', headers: bearer(session.session_jwt) })).statusCode, 204)
+    const after = await b.app.inject({ url: '/v1/me', headers: bearer(session.session_jwt) })
+    t.equal(after.statusCode, 401, 'B refuses it on the next request')
+    t.equal(after.json().code, 'session_revoked')
+  }
+})
+
 async function emulatorCallsReset (ctx: TestApp): Promise<void> {
   await fetch(new URL('emulator/calls/reset', ctx.emulator.url), { method: 'POST' })
 }
