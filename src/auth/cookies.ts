@@ -1,4 +1,3 @@
-import type { CookieSerializeOptions } from '@fastify/cookie'
 import type { Config } from '../config.js'
 
 export interface CookieNames { session: string, jwt: string }
@@ -10,7 +9,10 @@ export function cookieNames (config: Config): CookieNames {
 }
 
 /** Attributes of both session cookies (also used to clear them: they must match). */
-export function cookieOptions (config: Config): CookieSerializeOptions {
+/** The attributes both session cookies are written (and cleared) with. */
+export interface SessionCookieOptions { httpOnly: true, secure: boolean, sameSite: 'lax', path: '/' }
+
+export function cookieOptions (config: Config): SessionCookieOptions {
   // __Host- cookies must be Secure, have Path=/ and no Domain: the defaults here satisfy that.
   return { httpOnly: true, secure: config.COOKIE_SECURE || config.COOKIE_HOST_PREFIX, sameSite: 'lax', path: '/' }
 }
