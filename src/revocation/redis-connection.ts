@@ -24,6 +24,32 @@ export function isReady (connection: Redis): boolean {
 }
 
 /**
+ * Every `intervalMs`, pings each ready connection and calls `onStalled` with one that gave no
+ * answer within 2 × `intervalMs` and still looks ready. A half-open socket (peer gone without a
+ * FIN) emits nothing: without this, a dead subscriber would keep looking ready while missing every
+ * message. A rejected ping means the connection already failed, and its own events report that.
+ */
+export function startHeartbeat (connections: Redis[], intervalMs: number, onStalled: (connection: Redis) => void): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    for (const connection of connections) {
+      if (!isReady(connection)) continue
+      let settled = false
+      connection.ping().then(() => { settled = true }, () => { settled = true })
+      setTimeout(() => {
+        if (!settled && isReady(connection)) onStalled(connection)
+      }, 2 * intervalMs).unref()
+    }
+  }, intervalMs)
+  timer.unref()
+  return timer
+}
+
+/** An error as a log field. */
+export function errorMessage (err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+/**
  * Quits politely when connected (bounded: a stalled server must not hang shutdown), then drops the
  * socket whatever happened, which also stops the reconnect loop.
  */

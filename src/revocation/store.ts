@@ -23,5 +23,11 @@ export interface RevocationStore {
   close (): Promise<void>
 }
 
+/** What the Redis store logs through (a Fastify logger fits): outages, recoveries, slow acks. */
+export interface RevocationLog {
+  warn (obj: object, msg: string): void
+  info (obj: object, msg: string): void
+}
+
 export { createMemoryRevocationStore, type MemoryRevocationStoreOptions } from './memory-store.js'
-export { createRedisRevocationStore, type RedisRevocationStoreOptions, type RevocationLog } from './redis-store.js'
+export { createRedisRevocationStore, type RedisRevocationStoreOptions } from './redis-store.js'
