@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
-import { readCredentials, type Credentials } from '../../src/auth/credentials.js'
+import { readCredentials, unverifiedSessionId, type Credentials } from '../../src/auth/credentials.js'
 import { createJwtVerifier, type JwtVerdict } from '../../src/auth/jwt-verifier.js'
 import { isAllowedOrigin } from '../../src/auth/origin.js'
 import type { AuthenticatedMember, AuthenticatedOrganization, AuthenticatedSession, SessionContext } from '../../src/auth/session-context.js'
 import { assertSessionUsable } from '../../src/auth/session-policy.js'
 import type { SessionCredential } from '../../src/auth/session-refresher.js'
-import { InvalidCredentialsError, MissingCredentialsError, OriginNotAllowedError, SessionExpiredError } from '../../src/errors.js'
+import { AmbiguousCredentialsError, InvalidCredentialsError, MissingCredentialsError, OriginNotAllowedError, ReauthenticationRequiredError, SessionExpiredError } from '../../src/errors.js'
 import type { ProvenSession } from './sessions.js'
 
 declare module 'fastify' {
@@ -15,6 +15,13 @@ declare module 'fastify' {
     auth?: boolean
     /** The route is deliberately public. Every /v1 route must say `auth`, `permission` or `public`. */
     public?: boolean
+    /**
+     * The route needs a session confirmed by Stytch on this request, not a JWT alone (a session
+     * revoked in Stytch's dashboard stays valid as a JWT until it expires); with
+     * `maxAuthAgeMinutes`, also an authentication at most that old (else 401
+     * `reauthentication_required`). Implies `auth`.
+     */
+    sensitive?: true | { maxAuthAgeMinutes: number }
   }
   interface FastifyRequest {
     member: AuthenticatedMember | null
@@ -26,12 +33,21 @@ declare module 'fastify' {
     sessionContext: SessionContext | null
     /** The authenticated context; throws 401 when the route did not authenticate. */
     requireAuth: () => SessionContext
+    /** Whether Stytch vouched for the session during this request (the slow path), or only its JWT. */
+    confirmedByStytch: boolean
   }
 }
 
 /** Whether a route's declaration asks for authentication: `auth: true`, or any `permission`. */
-export const requiresAuth = (config: { auth?: boolean, permission?: unknown } | undefined): boolean =>
-  config?.auth === true || config?.permission !== undefined
+export const requiresAuth = (config: { auth?: boolean, permission?: unknown, sensitive?: unknown } | undefined): boolean =>
+  config?.auth === true || config?.permission !== undefined || config?.sensitive !== undefined
+
+/** Node keeps only the first Authorization header; the raw list tells whether there were more. */
+function countAuthorizationHeaders (raw: string[]): number {
+  let count = 0
+  for (let i = 0; i < raw.length; i += 2) if ((raw[i] as string).length === 13 && (raw[i] as string).toLowerCase() === 'authorization') count++
+  return count
+}
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 const toArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value])
@@ -61,6 +77,7 @@ export default fp(async function auth (fastify: FastifyInstance) {
   fastify.decorateRequest('session', null)
   fastify.decorateRequest('credentials', null)
   fastify.decorateRequest('sessionContext', null)
+  fastify.decorateRequest('confirmedByStytch', false)
   fastify.decorateRequest('requireAuth', function (this: FastifyRequest): SessionContext {
     if (this.sessionContext === null) throw new MissingCredentialsError()
     return this.sessionContext
@@ -72,8 +89,29 @@ export default fp(async function auth (fastify: FastifyInstance) {
     if (route.url.startsWith('/v1/') && !needsAuth && route.config?.public !== true) {
       throw new Error(`route ${String(route.method)} ${route.url} must declare config.auth, config.permission or config.public`)
     }
-    if (needsAuth) route.onRequest = [...toArray(route.onRequest), authenticateHook]
+    if (!needsAuth) return
+    const sensitive = route.config?.sensitive
+    route.onRequest = [...toArray(route.onRequest), authenticateHook]
+    // Confirmed with Stytch before the body is read, but after the local RBAC check (onRequest):
+    // a request that is denied anyway costs no Stytch call. The rbac plugin checks again after this.
+    if (sensitive !== undefined) route.preParsing = [...toArray(route.preParsing), confirmHook(sensitive === true ? undefined : sensitive.maxAuthAgeMinutes)]
   })
+
+  /** Sensitive routes: the session is confirmed by Stytch now, and (optionally) recently authenticated. */
+  function confirmHook (maxAuthAgeMinutes: number | undefined) {
+    return async function confirmWithStytch (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+      const credentials = request.credentials as Credentials
+      if (!request.confirmedByStytch) {
+        const credential = credentials.sessionToken === undefined ? { session_jwt: credentials.jwt as string } : { session_token: credentials.sessionToken }
+        await viaStytch(request, reply, credentials, credential, { fresh: true })
+      }
+      if (maxAuthAgeMinutes !== undefined) {
+        const { session } = request.requireAuth()
+        const last = Math.max(...session.authentication_factors.map((f) => Date.parse(f.last_authenticated_at)).filter((t) => !Number.isNaN(t)))
+        if (!(Date.now() - last <= maxAuthAgeMinutes * 60_000)) throw new ReauthenticationRequiredError(String(maxAuthAgeMinutes))
+      }
+    }
+  }
 
   function accept (request: FastifyRequest, reply: FastifyReply, credentials: Credentials, context: SessionContext): void {
     try {
@@ -82,22 +120,31 @@ export default fp(async function auth (fastify: FastifyInstance) {
       if (credentials.via === 'cookie') sessions.clearCookies(reply)
       throw err
     }
+    // Per-user answers must never be stored by a shared cache (or the browser's back-forward cache).
+    void reply.header('cache-control', 'no-store')
     request.sessionContext = context
     request.member = context.member
     request.organization = context.organization
     request.session = context.session
   }
 
-  async function viaStytch (request: FastifyRequest, reply: FastifyReply, credentials: Credentials, credential: SessionCredential): Promise<void> {
+  async function viaStytch (request: FastifyRequest, reply: FastifyReply, credentials: Credentials, credential: SessionCredential, options: { fresh?: boolean } = {}): Promise<void> {
     let proven: ProvenSession
     try {
-      proven = await sessions.authenticate(credential)
+      proven = await sessions.authenticate(credential, options)
     } catch (err) {
       // A 401 from Stytch's answer ends the browser's session; an outage (503) keeps the cookies.
       if (credentials.via === 'cookie' && (err as { statusCode?: number }).statusCode === 401) sessions.clearCookies(reply)
       throw err
     }
+    // A JWT cookie of one session beside a token cookie of another (cookie tossing): whichever
+    // Stytch vouched for, the request does not say who it is.
+    if (credentials.jwt !== undefined && 'session_token' in credential && unverifiedSessionId(credentials.jwt) !== proven.context.session.member_session_id) {
+      if (credentials.via === 'cookie') sessions.clearCookies(reply)
+      throw new AmbiguousCredentialsError()
+    }
     accept(request, reply, credentials, proven.context)
+    request.confirmedByStytch = true
     sessions.deliver(reply, credentials, proven)
   }
 
@@ -118,9 +165,16 @@ export default fp(async function auth (fastify: FastifyInstance) {
   }
 
   function authenticate (request: FastifyRequest, reply: FastifyReply): Promise<void> | undefined {
-    const credentials = readCredentials(request.headers.authorization, request.cookies, sessions.names)
+    const { headers } = request
+    const credentials = readCredentials({
+      authorization: headers.authorization,
+      authorizationCount: headers.authorization === undefined ? 0 : countAuthorizationHeaders(request.raw.rawHeaders),
+      cookieHeader: headers.cookie,
+      cookies: request.cookies
+    }, sessions.names)
     if (credentials === 'missing') throw new MissingCredentialsError()
     if (credentials === 'malformed') throw new InvalidCredentialsError()
+    if (credentials === 'ambiguous') throw new AmbiguousCredentialsError()
     if (credentials.via === 'cookie' && UNSAFE_METHODS.has(request.method) && !isAllowedOrigin(request.headers, config)) {
       throw new OriginNotAllowedError()
     }

@@ -2,7 +2,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { losesPermissions } from '../../src/rbac/authorize.js'
 import type { MemberProfile, ShippingAddress } from '../../src/schemas/member.js'
+import { LastAdminError } from '../../src/errors.js'
 import { callStytch } from '../../src/stytch/errors.js'
+
+/** Stytch's built-in administrator role. */
+const ADMIN_ROLE = 'stytch_admin'
 import { memberProfile } from '../../src/stytch/member-profile.js'
 
 /**
@@ -14,6 +18,28 @@ function createMemberService (fastify: FastifyInstance) {
   const { client } = fastify.stytch
   const { sessions } = fastify
   const manage = (action: string, resource = 'stytch.member') => ({ kind: 'manage' as const, action, resource })
+
+  /**
+   * Refuses a change that would leave the organization without an active `stytch_admin` (nobody
+   * could manage it any more). Not atomic: two admins demoting each other at the same instant can
+   * both pass — Stytch has no conditional update to close that.
+   */
+  async function assertAnotherAdmin (organizationId: string, memberId: string): Promise<void> {
+    let cursor: string | undefined
+    do {
+      const page = await callStytch({ kind: 'read' }, () => client.organizations.members.search({
+        organization_ids: [organizationId],
+        limit: 1000,
+        ...(cursor === undefined ? {} : { cursor }),
+        query: { operator: 'AND', operands: [{ filter_name: 'statuses', filter_value: ['active'] }] }
+      }))
+      if (page.members.some((m) => m.member_id !== memberId && m.roles.some((r) => r.role_id === ADMIN_ROLE))) return
+      cursor = page.results_metadata.next_cursor ?? undefined
+    } while (cursor !== undefined && cursor !== '')
+    throw new LastAdminError()
+  }
+
+  const isAdmin = (roles: Array<{ role_id: string }>): boolean => roles.some((r) => r.role_id === ADMIN_ROLE)
 
   return {
     /** The acting member's own name and shipping address (kept in untrusted metadata; other keys are left alone). */
@@ -51,6 +77,7 @@ function createMemberService (fastify: FastifyInstance) {
       const target = { organization_id: member.organization_id, member_id: memberId }
       const call = manage('update.settings.roles')
       const before = (await callStytch(call, () => client.organizations.members.get(target))).member
+      if (isAdmin(before.roles) && before.status === 'active' && !roles.includes(ADMIN_ROLE)) await assertAnotherAdmin(target.organization_id, memberId)
       const after = (await callStytch(call, () => client.organizations.members.update({ ...target, roles }, { authorization: sessions.authorizationOf(request) }))).member
       const policy = await fastify.rbac.policy.roles(target.organization_id)
       if (losesPermissions(policy, before.roles.map((r) => r.role_id), after.roles.map((r) => r.role_id))) {
@@ -68,6 +95,8 @@ function createMemberService (fastify: FastifyInstance) {
     /** Deletes the member at Stytch (which ends their sessions) and revokes their sessions here at once. */
     async remove (request: FastifyRequest, memberId: string): Promise<void> {
       const { member } = request.requireAuth()
+      const target = (await callStytch(manage('delete'), () => client.organizations.members.get({ organization_id: member.organization_id, member_id: memberId }))).member
+      if (isAdmin(target.roles) && target.status === 'active') await assertAnotherAdmin(member.organization_id, memberId)
       const sessionIds = (await sessions.liveSessions(member.organization_id, memberId)).map((s) => s.member_session_id)
       await callStytch(manage('delete'), () => client.organizations.members.delete({ organization_id: member.organization_id, member_id: memberId }, { authorization: sessions.authorizationOf(request) }))
       await sessions.markRevoked(sessionIds)

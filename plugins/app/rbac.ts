@@ -15,6 +15,8 @@ declare module 'fastify' {
   }
 }
 
+const toArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value])
+
 const POLICY_TTL_MS = 5 * 60 * 1000
 
 /**
@@ -41,7 +43,10 @@ export default fp(async function rbac (fastify: FastifyInstance) {
     const enforce = async (request: FastifyRequest): Promise<void> => {
       for (const permission of permissions) await check(request, permission)
     }
-    route.onRequest = [...(route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest]), enforce]
+    route.onRequest = [...toArray(route.onRequest), enforce]
+    // Sensitive routes confirm the session with Stytch in preParsing (auth plugin): the roles
+    // Stytch answers with may be fewer than the JWT's, so the check runs again on them.
+    if (route.config?.sensitive !== undefined) route.preParsing = [...toArray(route.preParsing), enforce]
   })
 
   async function check (request: FastifyRequest, permission: RoutePermission): Promise<void> {

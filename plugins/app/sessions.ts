@@ -6,7 +6,7 @@ import { magicLinkCallbackUrl } from '../../src/config.js'
 import { cookieNames, cookieOptions, secondsUntil } from '../../src/auth/cookies.js'
 import { stytchAuthorization, type Credentials } from '../../src/auth/credentials.js'
 import { contextFromMemberSession, type AuthenticatedMember, type AuthenticatedSession, type SessionContext } from '../../src/auth/session-context.js'
-import { assertSessionUsable } from '../../src/auth/session-policy.js'
+import { assertSessionUsable, boundDuration, boundExpiry } from '../../src/auth/session-policy.js'
 import { createSessionRefresher, type SessionCredential } from '../../src/auth/session-refresher.js'
 import { BadRequestError, CustomClaimsTooLargeError, NotFoundError } from '../../src/errors.js'
 import { CLIENT_CLAIMS_MAX_BYTES, type SessionListItemSchema } from '../../src/schemas/sessions.js'
@@ -40,7 +40,7 @@ function createSessionService (fastify: FastifyInstance) {
   function usable (memberSession: MemberSession, emailAddress?: string): SessionContext {
     const context = contextFromMemberSession(memberSession, emailAddress)
     assertSessionUsable(context, revocations, config)
-    return context
+    return boundExpiry(context, config)
   }
 
   /**
@@ -76,11 +76,13 @@ function createSessionService (fastify: FastifyInstance) {
       // Both live as long as the session: the JWT inside expires sooner, but its cookie must
       // outlive it so an expired JWT can be swapped for a fresh one on the slow path.
       const options = { ...cookieBase, maxAge: secondsUntil(tokens.expires_at, Date.now()) }
+      void reply.header('cache-control', 'no-store')
       void reply.setCookie(names.session, tokens.session_token, options)
       void reply.setCookie(names.jwt, tokens.session_jwt, options)
     },
 
     clearCookies (reply: FastifyReply): void {
+      void reply.header('cache-control', 'no-store')
       void reply.clearCookie(names.session, cookieBase)
       void reply.clearCookie(names.jwt, cookieBase)
     },
@@ -104,11 +106,12 @@ function createSessionService (fastify: FastifyInstance) {
     /**
      * The slow path: asks Stytch whether the session is alive (sliding expiry). Concurrent requests
      * with the same credential share one call, and a success is reused for a few seconds — but not
-     * while the revocation list is unhealthy: then only Stytch's answer of now may decide.
+     * while the revocation list is unhealthy, nor with `fresh`: then only Stytch's answer of now decides.
      */
-    async authenticate (credential: SessionCredential): Promise<ProvenSession> {
-      const response = await callStytch({ kind: 'session' }, () => refresher.authenticate(credential, { shared: revocations.healthy }))
-      return { context: usable(response.member_session, response.member.email_address), jwt: response.session_jwt, expiresAt: response.member_session.expires_at }
+    async authenticate (credential: SessionCredential, { fresh = false }: { fresh?: boolean } = {}): Promise<ProvenSession> {
+      const response = await callStytch({ kind: 'session' }, () => refresher.authenticate(credential, { shared: !fresh && revocations.healthy }))
+      const context = usable(response.member_session, response.member.email_address)
+      return { context, jwt: response.session_jwt, expiresAt: context.session.expires_at }
     },
 
     /** Bearer clients: a session token for a fresh JWT. */
@@ -118,17 +121,18 @@ function createSessionService (fastify: FastifyInstance) {
     },
 
     /** Extends the session and/or merges client custom claims (already allow-listed by the schema). */
-    async update (credentials: Credentials, change: { session_duration_minutes?: number, custom_claims?: Record<string, unknown> }): Promise<ProvenSession> {
+    async update (current: SessionContext, credentials: Credentials, change: { session_duration_minutes?: number, custom_claims?: Record<string, unknown> }): Promise<ProvenSession> {
       const claims = change.custom_claims
       if (claims !== undefined && Buffer.byteLength(JSON.stringify(claims)) > CLIENT_CLAIMS_MAX_BYTES) {
         throw new CustomClaimsTooLargeError(String(CLIENT_CLAIMS_MAX_BYTES))
       }
       const response = await callStytch({ kind: 'session-update' }, () => client.sessions.authenticate({
         ...(credentials.sessionToken !== undefined ? { session_token: credentials.sessionToken } : { session_jwt: credentials.jwt as string }),
-        ...(change.session_duration_minutes === undefined ? {} : { session_duration_minutes: change.session_duration_minutes }),
+        ...(change.session_duration_minutes === undefined ? {} : { session_duration_minutes: boundDuration(change.session_duration_minutes, current, config) }),
         ...(claims === undefined ? {} : { session_custom_claims: claims })
       }))
-      return { context: usable(response.member_session, response.member.email_address), jwt: response.session_jwt, expiresAt: response.member_session.expires_at }
+      const context = usable(response.member_session, response.member.email_address)
+      return { context, jwt: response.session_jwt, expiresAt: context.session.expires_at }
     },
 
     /**
@@ -158,7 +162,7 @@ function createSessionService (fastify: FastifyInstance) {
         throw new BadRequestError('This organization requires a second factor, which this API does not support')
       }
       return {
-        context: contextFromMemberSession(response.member_session, response.member.email_address),
+        context: boundExpiry(contextFromMemberSession(response.member_session, response.member.email_address), config),
         session_token: response.session_token,
         session_jwt: response.session_jwt
       }

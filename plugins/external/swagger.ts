@@ -52,19 +52,23 @@ export default fp(async function openapi (fastify: FastifyInstance) {
         rateLimited: (route.config as { rateLimit?: unknown } | undefined)?.rateLimit !== undefined,
         schema
       })
-      const line = permissions.length === 0 ? undefined : `Requires ${permissions.map(describePermission).join(' and ')}.`
+      const sensitive = route.config?.sensitive
+      const maxAuthAge = typeof sensitive === 'object' ? sensitive.maxAuthAgeMinutes : undefined
+      const lines = [
+        ...(permissions.length === 0 ? [] : [`Requires ${permissions.map(describePermission).join(' and ')}.`]),
+        ...(sensitive === undefined
+          ? []
+          : [`Sensitive: the session is confirmed with Stytch on every call (a JWT alone is not enough)${maxAuthAge === undefined ? '' : `, and its last authentication must be at most ${maxAuthAge} minutes old (else 401 \`reauthentication_required\`)`}.`])
+      ]
       return {
         url,
         schema: {
           ...schema,
           security: authenticated ? AUTHENTICATED : [],
           response: withStandardErrors(schema.response as Record<string, unknown> | undefined, standard),
-          ...(line === undefined
-            ? {}
-            : {
-                description: schema.description === undefined ? line : `${schema.description}\n\n${line}`,
-                'x-permission': permissions.map(({ resource, action, organization }) => ({ resource, action, organization }))
-              })
+          ...(lines.length === 0 ? {} : { description: [schema.description, lines.join(' ')].filter((l) => l !== undefined).join('\n\n') }),
+          ...(permissions.length === 0 ? {} : { 'x-permission': permissions.map(({ resource, action, organization }) => ({ resource, action, organization })) }),
+          ...(sensitive === undefined ? {} : { 'x-sensitive': { confirmed_by_stytch: true, ...(maxAuthAge === undefined ? {} : { max_auth_age_minutes: maxAuthAge }) } })
         } as typeof schema
       }
     },

@@ -63,9 +63,8 @@ const sessions: FastifyPluginAsyncTypebox = async (fastify) => {
       response: { 200: Type.Ref(SessionViewSchema) }
     }
   }, async (request, reply) => {
-    request.requireAuth()
     const credentials = request.credentials as NonNullable<typeof request.credentials>
-    const proven = await service.update(credentials, request.body)
+    const proven = await service.update(request.requireAuth(), credentials, request.body)
     service.deliver(reply, credentials, proven)
     return proven.context
   })

@@ -7,7 +7,7 @@ const members: FastifyPluginAsyncTypebox = async (fastify) => {
   const service = fastify.members
 
   fastify.post('/v1/organizations/:organizationId/members', {
-    config: { permission: { resource: 'stytch.member', action: 'create', organization: 'path' } },
+    config: { permission: { resource: 'stytch.member', action: 'create', organization: 'path' }, sensitive: true },
     schema: {
       tags: ['members'],
       operationId: 'inviteMember',
@@ -20,20 +20,20 @@ const members: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async (request, reply) => await reply.code(201).send(await service.invite(request, request.body)))
 
   fastify.put('/v1/organizations/:organizationId/members/:memberId/roles', {
-    config: { permission: { resource: 'stytch.member', action: 'update.settings.roles', organization: 'path' } },
+    config: { permission: { resource: 'stytch.member', action: 'update.settings.roles', organization: 'path' }, sensitive: { maxAuthAgeMinutes: 60 } },
     schema: {
       tags: ['members'],
       operationId: 'updateMemberRoles',
       summary: 'Replace a member\'s roles',
-      description: 'Replaces the member\'s explicit roles (`stytch_member` is always kept). Takes effect in the member\'s next session JWT; Stytch also checks the acting member\'s session.',
+      description: 'Replaces the member\'s explicit roles (`stytch_member` is always kept). Takes effect in the member\'s next session JWT; Stytch also checks the acting member\'s session. Taking `stytch_admin` from the organization\'s last active admin is refused (409 `last_admin`).',
       params: MemberParamsSchema,
       body: UpdateRolesBodySchema,
-      response: { 200: Type.Ref(MemberProfileSchema), ...errorResponses(404) }
+      response: { 200: Type.Ref(MemberProfileSchema), ...errorResponses(404, 409) }
     }
   }, async (request) => await service.updateRoles(request, request.params.memberId, request.body.roles))
 
   fastify.post('/v1/organizations/:organizationId/members/:memberId/sessions/revoke', {
-    config: { permission: { resource: 'stytch.member', action: 'revoke-sessions', organization: 'path' } },
+    config: { permission: { resource: 'stytch.member', action: 'revoke-sessions', organization: 'path' }, sensitive: true },
     schema: {
       tags: ['members'],
       operationId: 'revokeMemberSessions',
@@ -45,14 +45,14 @@ const members: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async (request) => ({ revoked: await service.revokeSessions(request, request.params.memberId) }))
 
   fastify.delete('/v1/organizations/:organizationId/members/:memberId', {
-    config: { permission: { resource: 'stytch.member', action: 'delete', organization: 'path' } },
+    config: { permission: { resource: 'stytch.member', action: 'delete', organization: 'path' }, sensitive: { maxAuthAgeMinutes: 60 } },
     schema: {
       tags: ['members'],
       operationId: 'removeMember',
       summary: 'Remove a member from the organization',
-      description: 'Deletes the member at Stytch (which revokes their sessions and pending invites) and revokes their sessions here at once, on every instance.',
+      description: 'Deletes the member at Stytch (which revokes their sessions and pending invites) and revokes their sessions here at once, on every instance. The organization\'s last active `stytch_admin` cannot be removed (409 `last_admin`).',
       params: MemberParamsSchema,
-      response: { 204: Type.Null({ description: 'Removed' }), ...errorResponses(404) }
+      response: { 204: Type.Null({ description: 'Removed' }), ...errorResponses(404, 409) }
     }
   }, async (request, reply) => {
     await service.remove(request, request.params.memberId)

@@ -327,7 +327,7 @@ export interface paths {
          * Invite a member by email
          * @description Creates the member as `invited` and emails an invite magic link (valid one week). Stytch also checks the inviting member's session.
          *
-         *     Requires `create` on `stytch.member` in the organization of the path, which must be the session's.
+         *     Requires `create` on `stytch.member` in the organization of the path, which must be the session's. Sensitive: the session is confirmed with Stytch on every call (a JWT alone is not enough).
          */
         post: operations["inviteMember"];
         delete?: never;
@@ -346,9 +346,9 @@ export interface paths {
         get?: never;
         /**
          * Replace a member's roles
-         * @description Replaces the member's explicit roles (`stytch_member` is always kept). Takes effect in the member's next session JWT; Stytch also checks the acting member's session.
+         * @description Replaces the member's explicit roles (`stytch_member` is always kept). Takes effect in the member's next session JWT; Stytch also checks the acting member's session. Taking `stytch_admin` from the organization's last active admin is refused (409 `last_admin`).
          *
-         *     Requires `update.settings.roles` on `stytch.member` in the organization of the path, which must be the session's.
+         *     Requires `update.settings.roles` on `stytch.member` in the organization of the path, which must be the session's. Sensitive: the session is confirmed with Stytch on every call (a JWT alone is not enough), and its last authentication must be at most 60 minutes old (else 401 `reauthentication_required`).
          */
         put: operations["updateMemberRoles"];
         post?: never;
@@ -371,7 +371,7 @@ export interface paths {
          * Sign a member out everywhere
          * @description Revokes every session of a member of the organization, at once on every instance. Stytch also checks the acting member's session.
          *
-         *     Requires `revoke-sessions` on `stytch.member` in the organization of the path, which must be the session's.
+         *     Requires `revoke-sessions` on `stytch.member` in the organization of the path, which must be the session's. Sensitive: the session is confirmed with Stytch on every call (a JWT alone is not enough).
          */
         post: operations["revokeMemberSessions"];
         delete?: never;
@@ -392,9 +392,9 @@ export interface paths {
         post?: never;
         /**
          * Remove a member from the organization
-         * @description Deletes the member at Stytch (which revokes their sessions and pending invites) and revokes their sessions here at once, on every instance.
+         * @description Deletes the member at Stytch (which revokes their sessions and pending invites) and revokes their sessions here at once, on every instance. The organization's last active `stytch_admin` cannot be removed (409 `last_admin`).
          *
-         *     Requires `delete` on `stytch.member` in the organization of the path, which must be the session's.
+         *     Requires `delete` on `stytch.member` in the organization of the path, which must be the session's. Sensitive: the session is confirmed with Stytch on every call (a JWT alone is not enough), and its last authentication must be at most 60 minutes old (else 401 `reauthentication_required`).
          */
         delete: operations["removeMember"];
         options?: never;
@@ -2099,6 +2099,15 @@ export interface operations {
                 };
             };
             /** @description Every error response has this shape. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2249,6 +2258,15 @@ export interface operations {
             };
             /** @description Every error response has this shape. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
