@@ -34,7 +34,7 @@ export const EnvSchema = Type.Object({
   BODY_LIMIT_BYTES: Type.Integer({ default: 65536, minimum: 1024 }),
 
   COOKIE_SECURE: { ...Bool, default: true },
-  COOKIE_HOST_PREFIX: { ...Bool, default: false },
+  COOKIE_HOST_PREFIX: Type.Optional(Type.Boolean({ description: 'default: on whenever COOKIE_SECURE is (the cookies are host-only)' })),
   SESSION_COOKIE_NAME: Type.String({ default: 'stytch_session', pattern: '^[A-Za-z0-9_-]+$' }),
   SESSION_JWT_COOKIE_NAME: Type.String({ default: 'stytch_session_jwt', pattern: '^[A-Za-z0-9_-]+$' }),
   SESSION_DURATION_MINUTES: Type.Integer({ default: 60 * 24 * 7, minimum: 5, maximum: 527040 }),
@@ -52,8 +52,9 @@ export const EnvSchema = Type.Object({
 type Env = Static<typeof EnvSchema>
 
 /** Validated settings, with the comma lists split and the derived values filled in. */
-export interface Config extends Omit<Env, 'CORS_ORIGINS' | 'LOGIN_REDIRECT_URLS' | 'TRUST_PROXY' | 'PUBLIC_URL'> {
+export interface Config extends Omit<Env, 'CORS_ORIGINS' | 'LOGIN_REDIRECT_URLS' | 'TRUST_PROXY' | 'PUBLIC_URL' | 'COOKIE_HOST_PREFIX'> {
   PUBLIC_URL: string
+  COOKIE_HOST_PREFIX: boolean
   CORS_ORIGINS: string[]
   LOGIN_REDIRECT_URLS: string[]
   TRUST_PROXY: string[]
@@ -95,6 +96,9 @@ export function loadConfig (source: Record<string, string | undefined> = process
   const config: Config = {
     ...env,
     PUBLIC_URL: env.PUBLIC_URL ?? `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`,
+    // Our cookies are always host-only (no Domain, Path=/): Secure ones can carry the __Host- prefix,
+    // which keeps a sibling subdomain from planting (tossing) a cookie of the same name.
+    COOKIE_HOST_PREFIX: env.COOKIE_HOST_PREFIX ?? env.COOKIE_SECURE,
     CORS_ORIGINS: splitList(env.CORS_ORIGINS),
     LOGIN_REDIRECT_URLS: splitList(env.LOGIN_REDIRECT_URLS),
     TRUST_PROXY: splitList(env.TRUST_PROXY)

@@ -16,7 +16,9 @@ export const TEST_ENV: Record<string, string> = {
   PUBLIC_URL: 'http://api.test:3000',
   CORS_ORIGINS: 'http://spa.test:5173',
   RATE_LIMIT_LOGIN_PER_IP: '1000',
-  RATE_LIMIT_LOGIN_PER_EMAIL: '1000'
+  RATE_LIMIT_LOGIN_PER_EMAIL: '1000',
+  // Plain cookie names keep the tests readable; the __Host- default has its own test.
+  COOKIE_HOST_PREFIX: 'false'
 }
 
 let shared: Promise<Database> | undefined

@@ -6,6 +6,7 @@ import { API_DESCRIPTION, API_TAGS } from '../../src/openapi/document.js'
 import { AUTHENTICATED, standardErrorStatuses, withStandardErrors } from '../../src/openapi/route-helpers.js'
 import { describePermission, routePermissions } from '../../src/rbac/authorize.js'
 import { requiresAuth } from '../app/auth.js'
+import { cookieNames } from '../../src/auth/cookies.js'
 
 /**
  * The OpenAPI document is generated from the route schemas (`npm run openapi` writes it to
@@ -24,7 +25,7 @@ export default fp(async function openapi (fastify: FastifyInstance) {
           sessionCookie: {
             type: 'apiKey',
             in: 'cookie',
-            name: fastify.config.SESSION_JWT_COOKIE_NAME,
+            name: cookieNames(fastify.config).jwt,
             description: 'Session JWT cookie set by authenticateMagicLink (HttpOnly; the browser sends it). The session-token cookie is sent beside it and used to refresh the JWT.'
           },
           bearerAuth: {
