@@ -74,7 +74,9 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
     let code = ownErrorCode(err.code) ?? (CODE_BY_STATUS[statusCode] ?? (statusCode >= 500 ? 'internal_error' : 'bad_request'))
     if (err.validation !== undefined) code = 'validation_failed'
     if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) code = 'invalid_json'
-    if (statusCode === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS))
+    const retryAfter = (err as { retryAfterSeconds?: number }).retryAfterSeconds
+    if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter))
+    else if (statusCode === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS))
     const body: ApiError = {
       statusCode,
       code,

@@ -44,6 +44,16 @@ export const EnvSchema = Type.Object({
   JWKS_CACHE_SECONDS: Type.Integer({ default: 600, minimum: 1 }),
   JWKS_REFETCH_COOLDOWN_SECONDS: Type.Integer({ default: 30, minimum: 0 }),
 
+  STYTCH_MAX_CONCURRENT: Type.Integer({ default: 64, minimum: 1, maximum: 10000 }),
+  STYTCH_MAX_QUEUED: Type.Integer({ default: 64, minimum: 0, maximum: 100000 }),
+  STYTCH_QUEUE_TIMEOUT_MS: Type.Integer({ default: 1000, minimum: 1, maximum: 60000 }),
+  SLOW_PATH_REJECTIONS_PER_IP: Type.Integer({ default: 20, minimum: 1 }),
+  SLOW_PATH_WINDOW_SECONDS: Type.Integer({ default: 60, minimum: 1 }),
+  REJECTED_CREDENTIAL_CACHE_SECONDS: Type.Integer({ default: 60, minimum: 0 }),
+  RATE_LIMIT_AUTH_PER_IP: Type.Integer({ default: 60, minimum: 1 }),
+  RATE_LIMIT_AUTH_PER_CREDENTIAL: Type.Integer({ default: 10, minimum: 1 }),
+  RATE_LIMIT_AUTH_WINDOW_SECONDS: Type.Integer({ default: 60, minimum: 1 }),
+
   RATE_LIMIT_LOGIN_PER_IP: Type.Integer({ default: 20, minimum: 1 }),
   RATE_LIMIT_LOGIN_PER_EMAIL: Type.Integer({ default: 5, minimum: 1 }),
   RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ default: 600, minimum: 1 })

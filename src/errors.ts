@@ -29,6 +29,7 @@ export const ConflictError = createError('conflict', '%s', 409)
 export const LastAdminError = createError('last_admin', 'This is the organization\'s last active stytch_admin: make another member admin first', 409)
 export const BadRequestError = createError('bad_request', '%s', 400)
 export const UpstreamUnavailableError = createError('identity_provider_unavailable', 'The identity provider is unreachable; retry shortly', 503)
+export const UpstreamBusyError = createError('identity_provider_busy', 'Too many requests are waiting for the identity provider; retry shortly', 503)
 export const UpstreamError = createError('identity_provider_error', 'The identity provider returned an unexpected error', 502)
 
 /** Seconds a client should wait before retrying after an identity-provider outage. */

@@ -128,7 +128,7 @@ export default fp(async function auth (fastify: FastifyInstance) {
     request.session = context.session
   }
 
-  async function viaStytch (request: FastifyRequest, reply: FastifyReply, credentials: Credentials, credential: SessionCredential, options: { fresh?: boolean } = {}): Promise<void> {
+  async function viaStytch (request: FastifyRequest, reply: FastifyReply, credentials: Credentials, credential: SessionCredential, options: { fresh?: boolean, ip?: string } = {}): Promise<void> {
     let proven: ProvenSession
     try {
       proven = await sessions.authenticate(credential, options)
@@ -179,7 +179,7 @@ export default fp(async function auth (fastify: FastifyInstance) {
       throw new OriginNotAllowedError()
     }
     request.credentials = credentials
-    if (credentials.jwt === undefined) return viaStytch(request, reply, credentials, { session_token: credentials.sessionToken as string })
+    if (credentials.jwt === undefined) return viaStytch(request, reply, credentials, { session_token: credentials.sessionToken as string }, { ip: request.ip })
     const verdict = verifier.verify(credentials.jwt)
     return verdict instanceof Promise
       ? verdict.then((settled) => afterVerdict(request, reply, credentials, settled))
@@ -202,6 +202,6 @@ export default fp(async function auth (fastify: FastifyInstance) {
       if (credentials.via === 'cookie' && verdict.reason !== 'invalid') sessions.clearCookies(reply)
       throw verdict.reason === 'expired' || verdict.reason === 'too_old' ? new SessionExpiredError() : new InvalidCredentialsError()
     }
-    return viaStytch(request, reply, credentials, { session_token: credentials.sessionToken })
+    return viaStytch(request, reply, credentials, { session_token: credentials.sessionToken }, { ip: request.ip })
   }
 }, { name: 'auth', dependencies: ['stytch', 'revocation', 'sessions', '@fastify/cookie'] })

@@ -3,7 +3,6 @@ import fp from 'fastify-plugin'
 import { losesPermissions } from '../../src/rbac/authorize.js'
 import type { MemberProfile, ShippingAddress } from '../../src/schemas/member.js'
 import { LastAdminError } from '../../src/errors.js'
-import { callStytch } from '../../src/stytch/errors.js'
 
 /** Stytch's built-in administrator role. */
 const ADMIN_ROLE = 'stytch_admin'
@@ -27,7 +26,7 @@ function createMemberService (fastify: FastifyInstance) {
   async function assertAnotherAdmin (organizationId: string, memberId: string): Promise<void> {
     let cursor: string | undefined
     do {
-      const page = await callStytch({ kind: 'read' }, () => client.organizations.members.search({
+      const page = await fastify.stytch.call({ kind: 'read' }, () => client.organizations.members.search({
         organization_ids: [organizationId],
         limit: 1000,
         ...(cursor === undefined ? {} : { cursor }),
@@ -45,7 +44,7 @@ function createMemberService (fastify: FastifyInstance) {
     /** The acting member's own name and shipping address (kept in untrusted metadata; other keys are left alone). */
     async updateSelf (request: FastifyRequest, change: { name?: string, shipping_address?: ShippingAddress | null }): Promise<MemberProfile> {
       const { member } = request.requireAuth()
-      const response = await callStytch(manage('update', 'stytch.self'), () => client.organizations.members.update({
+      const response = await fastify.stytch.call(manage('update', 'stytch.self'), () => client.organizations.members.update({
         organization_id: member.organization_id,
         member_id: member.member_id,
         ...(change.name === undefined ? {} : { name: change.name }),
@@ -57,7 +56,7 @@ function createMemberService (fastify: FastifyInstance) {
     /** Creates the member as `invited` and emails an invite magic link. */
     async invite (request: FastifyRequest, invite: { email_address: string, name?: string, roles?: string[] }): Promise<MemberProfile> {
       const { member } = request.requireAuth()
-      const response = await callStytch(manage('create'), () => client.magicLinks.email.invite({
+      const response = await fastify.stytch.call(manage('create'), () => client.magicLinks.email.invite({
         organization_id: member.organization_id,
         email_address: invite.email_address,
         invite_redirect_url: sessions.callbackUrl,
@@ -76,9 +75,9 @@ function createMemberService (fastify: FastifyInstance) {
       const { member } = request.requireAuth()
       const target = { organization_id: member.organization_id, member_id: memberId }
       const call = manage('update.settings.roles')
-      const before = (await callStytch(call, () => client.organizations.members.get(target))).member
+      const before = (await fastify.stytch.call(call, () => client.organizations.members.get(target))).member
       if (isAdmin(before.roles) && before.status === 'active' && !roles.includes(ADMIN_ROLE)) await assertAnotherAdmin(target.organization_id, memberId)
-      const after = (await callStytch(call, () => client.organizations.members.update({ ...target, roles }, { authorization: sessions.authorizationOf(request) }))).member
+      const after = (await fastify.stytch.call(call, () => client.organizations.members.update({ ...target, roles }, { authorization: sessions.authorizationOf(request) }))).member
       const policy = await fastify.rbac.policy.roles(target.organization_id)
       if (losesPermissions(policy, before.roles.map((r) => r.role_id), after.roles.map((r) => r.role_id))) {
         await sessions.revokeMember(target.organization_id, target.member_id)
@@ -95,10 +94,10 @@ function createMemberService (fastify: FastifyInstance) {
     /** Deletes the member at Stytch (which ends their sessions) and revokes their sessions here at once. */
     async remove (request: FastifyRequest, memberId: string): Promise<void> {
       const { member } = request.requireAuth()
-      const target = (await callStytch(manage('delete'), () => client.organizations.members.get({ organization_id: member.organization_id, member_id: memberId }))).member
+      const target = (await fastify.stytch.call(manage('delete'), () => client.organizations.members.get({ organization_id: member.organization_id, member_id: memberId }))).member
       if (isAdmin(target.roles) && target.status === 'active') await assertAnotherAdmin(member.organization_id, memberId)
       const sessionIds = (await sessions.liveSessions(member.organization_id, memberId)).map((s) => s.member_session_id)
-      await callStytch(manage('delete'), () => client.organizations.members.delete({ organization_id: member.organization_id, member_id: memberId }, { authorization: sessions.authorizationOf(request) }))
+      await fastify.stytch.call(manage('delete'), () => client.organizations.members.delete({ organization_id: member.organization_id, member_id: memberId }, { authorization: sessions.authorizationOf(request) }))
       await sessions.markRevoked(sessionIds)
     }
   }

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin'
 import { grantingRoles, routePermissions, type RoutePermission } from '../../src/rbac/authorize.js'
 import { createPolicyCache } from '../../src/rbac/policy-cache.js'
 import { PermissionDeniedError } from '../../src/errors.js'
+// The policy cache answers from memory almost always: no bulkhead slot for that (its rare fetches are background or first-use).
 import { callStytch } from '../../src/stytch/errors.js'
 
 declare module 'fastify' {

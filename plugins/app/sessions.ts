@@ -8,9 +8,9 @@ import { stytchAuthorization, type Credentials } from '../../src/auth/credential
 import { contextFromMemberSession, type AuthenticatedMember, type AuthenticatedSession, type SessionContext } from '../../src/auth/session-context.js'
 import { assertSessionUsable, boundDuration, boundExpiry } from '../../src/auth/session-policy.js'
 import { createSessionRefresher, type SessionCredential } from '../../src/auth/session-refresher.js'
-import { BadRequestError, CustomClaimsTooLargeError, NotFoundError } from '../../src/errors.js'
+import { BadRequestError, CustomClaimsTooLargeError, NotFoundError, RateLimitedError } from '../../src/errors.js'
+import { createSlowPathGuard } from '../../src/auth/slow-path-guard.js'
 import { CLIENT_CLAIMS_MAX_BYTES, type SessionListItemSchema } from '../../src/schemas/sessions.js'
-import { callStytch } from '../../src/stytch/errors.js'
 
 /** Response header carrying the fresh session JWT to bearer clients (documented in openapi.yaml). */
 export const SESSION_JWT_HEADER = 'x-session-jwt'
@@ -30,10 +30,18 @@ type SessionListItem = Static<typeof SessionListItemSchema>
  */
 function createSessionService (fastify: FastifyInstance) {
   const { config, revocations } = fastify
-  const { client } = fastify.stytch
+  const { stytch } = fastify
+  const { client } = stytch
   const names = cookieNames(config)
   const cookieBase = cookieOptions(config)
-  const refresher = createSessionRefresher({ client, sessionDurationMinutes: config.SESSION_DURATION_MINUTES })
+  const refresher = createSessionRefresher({ client, sessionDurationMinutes: config.SESSION_DURATION_MINUTES, run: stytch.bulkhead.run })
+  const guard = createSlowPathGuard({
+    rejectedTtlMs: config.REJECTED_CREDENTIAL_CACHE_SECONDS * 1000,
+    maxRejected: 10_000,
+    rejectionsPerIp: config.SLOW_PATH_REJECTIONS_PER_IP,
+    windowMs: config.SLOW_PATH_WINDOW_SECONDS * 1000,
+    maxClients: 10_000
+  })
   const callbackUrl = magicLinkCallbackUrl(config)
 
   /** Stytch's session, once it passed what every session must also satisfy here. */
@@ -55,13 +63,13 @@ function createSessionService (fastify: FastifyInstance) {
 
   /** Revokes one session at Stytch (already gone there counts as done) and here. */
   async function revoke (memberSessionId: string): Promise<void> {
-    await callStytch({ kind: 'read' }, () => client.sessions.revoke({ member_session_id: memberSessionId }), { types: ['session_not_found'], fallback: undefined })
+    await stytch.call({ kind: 'read' }, () => client.sessions.revoke({ member_session_id: memberSessionId }), { types: ['session_not_found'], fallback: undefined })
     await markRevoked([memberSessionId])
   }
 
   /** The member's sessions at Stytch ([] when the member is unknown), minus those revoked here. */
   async function liveSessions (organizationId: string, memberId: string): Promise<MemberSession[]> {
-    const list = await callStytch({ kind: 'read' }, async () =>
+    const list = await stytch.call({ kind: 'read' }, async () =>
       (await client.sessions.get({ organization_id: organizationId, member_id: memberId })).member_sessions,
     { types: ['member_not_found'], fallback: [] })
     return list.filter((s) => !revocations.isRevoked(s.member_session_id))
@@ -107,16 +115,36 @@ function createSessionService (fastify: FastifyInstance) {
      * The slow path: asks Stytch whether the session is alive (sliding expiry). Concurrent requests
      * with the same credential share one call, and a success is reused for a few seconds — but not
      * while the revocation list is unhealthy, nor with `fresh`: then only Stytch's answer of now decides.
+     *
+     * With `ip` (credentials not proven locally: a bare token, an expired JWT), the flood guard
+     * applies first: a credential Stytch rejected recently is refused without a call, and each
+     * client address has a budget of calls that end in a rejection (429 once it is spent).
      */
-    async authenticate (credential: SessionCredential, { fresh = false }: { fresh?: boolean } = {}): Promise<ProvenSession> {
-      const response = await callStytch({ kind: 'session' }, () => refresher.authenticate(credential, { shared: !fresh && revocations.healthy }))
+    async authenticate (credential: SessionCredential, { fresh = false, ip }: { fresh?: boolean, ip?: string } = {}): Promise<ProvenSession> {
+      const key = 'session_token' in credential ? credential.session_token : credential.session_jwt
+      const known = guard.knownRejection(key)
+      if (known !== undefined) throw known
+      if (ip !== undefined) {
+        const budget = guard.take(ip)
+        if (!budget.ok) throw Object.assign(new RateLimitedError(String(budget.retryAfterSeconds)), { retryAfterSeconds: budget.retryAfterSeconds })
+      }
+      let response
+      try {
+        response = await stytch.call({ kind: 'session' }, () => refresher.authenticate(credential, { shared: !fresh && revocations.healthy }))
+      } catch (err) {
+        // Only Stytch's verdict on the credential is remembered and charged; an outage is not.
+        if ((err as { statusCode?: number }).statusCode === 401) guard.rememberRejection(key, err as Error)
+        else if (ip !== undefined) guard.refund(ip)
+        throw err
+      }
+      if (ip !== undefined) guard.refund(ip)
       const context = usable(response.member_session, response.member.email_address)
       return { context, jwt: response.session_jwt, expiresAt: context.session.expires_at }
     },
 
     /** Bearer clients: a session token for a fresh JWT. */
-    async refresh (sessionToken: string): Promise<{ session_jwt: string, session: AuthenticatedSession }> {
-      const proven = await this.authenticate({ session_token: sessionToken })
+    async refresh (sessionToken: string, ip: string): Promise<{ session_jwt: string, session: AuthenticatedSession }> {
+      const proven = await this.authenticate({ session_token: sessionToken }, { ip })
       return { session_jwt: proven.jwt, session: proven.context.session }
     },
 
@@ -126,7 +154,7 @@ function createSessionService (fastify: FastifyInstance) {
       if (claims !== undefined && Buffer.byteLength(JSON.stringify(claims)) > CLIENT_CLAIMS_MAX_BYTES) {
         throw new CustomClaimsTooLargeError(String(CLIENT_CLAIMS_MAX_BYTES))
       }
-      const response = await callStytch({ kind: 'session-update' }, () => client.sessions.authenticate({
+      const response = await stytch.call({ kind: 'session-update' }, () => client.sessions.authenticate({
         ...(credentials.sessionToken !== undefined ? { session_token: credentials.sessionToken } : { session_jwt: credentials.jwt as string }),
         ...(change.session_duration_minutes === undefined ? {} : { session_duration_minutes: boundDuration(change.session_duration_minutes, current, config) }),
         ...(claims === undefined ? {} : { session_custom_claims: claims })
@@ -142,7 +170,7 @@ function createSessionService (fastify: FastifyInstance) {
      * outage surfaces (as 503), because a silent success would hide it from a legitimate user.
      */
     async sendLoginLink (request: { email_address: string, organization: string }): Promise<void> {
-      await callStytch({ kind: 'read' }, () => client.magicLinks.email.loginOrSignup({
+      await stytch.call({ kind: 'read' }, () => client.magicLinks.email.loginOrSignup({
         organization_id: request.organization,
         email_address: request.email_address,
         login_redirect_url: callbackUrl,
@@ -152,7 +180,7 @@ function createSessionService (fastify: FastifyInstance) {
 
     /** Exchanges the token from a magic link for a session (the token is single use). */
     async login (token: string, pkceCodeVerifier?: string): Promise<LoginResult> {
-      const response = await callStytch({ kind: 'magic-link' }, () => client.magicLinks.authenticate({
+      const response = await stytch.call({ kind: 'magic-link' }, () => client.magicLinks.authenticate({
         magic_links_token: token,
         session_duration_minutes: config.SESSION_DURATION_MINUTES,
         ...(pkceCodeVerifier === undefined ? {} : { pkce_code_verifier: pkceCodeVerifier })
@@ -214,7 +242,7 @@ function createSessionService (fastify: FastifyInstance) {
      */
     async revokeMember (organizationId: string, memberId: string, authorization?: StytchAuthorization): Promise<number> {
       const ids = (await liveSessions(organizationId, memberId)).map((s) => s.member_session_id)
-      await callStytch({ kind: 'manage', action: 'revoke-sessions', resource: 'stytch.member' },
+      await stytch.call({ kind: 'manage', action: 'revoke-sessions', resource: 'stytch.member' },
         () => client.sessions.revoke({ member_id: memberId }, authorization === undefined ? undefined : { authorization }))
       await markRevoked(ids)
       return ids.length

@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { createStytchClient } from '../../src/stytch/client.js'
 import { createJwksCache } from '../../src/stytch/jwks.js'
+import { createBulkhead } from '../../src/stytch/bulkhead.js'
+import { callStytch, type StytchCall } from '../../src/stytch/errors.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -25,13 +27,23 @@ function createStytchServices (fastify: FastifyInstance) {
     projectId: config.STYTCH_PROJECT_ID,
     unknownKidCooldownMs: config.JWKS_REFETCH_COOLDOWN_SECONDS * 1000
   })
-  return { client: connection.client, connection, jwks }
+  const bulkhead = createBulkhead({ maxConcurrent: config.STYTCH_MAX_CONCURRENT, maxQueue: config.STYTCH_MAX_QUEUED, queueTimeoutMs: config.STYTCH_QUEUE_TIMEOUT_MS })
+  return {
+    client: connection.client,
+    connection,
+    jwks,
+    bulkhead,
+    /** One Stytch call on the request path: through the bulkhead, its failure translated once. */
+    call: <T, F = never>(kind: StytchCall, fn: () => Promise<T>, expected?: Parameters<typeof callStytch<T, F>>[2]): Promise<T | F> =>
+      callStytch(kind, () => bulkhead.run(fn), expected)
+  }
 }
 
 const JWKS_RETRY_MS = 2000
 
 /**
- * The one way to Stytch: the SDK client (with real timeouts) and Stytch's signing keys. The key
+ * The one way to Stytch: the SDK client (with real timeouts), the bulkhead every request-path call
+ * goes through (`call`), and Stytch's signing keys. The key
  * set is loaded at start-up without blocking it (/readyz answers 200 once it has loaded; until
  * then it is retried every 2 s), then refreshed every JWKS_CACHE_SECONDS; a failed refresh keeps
  * the keys already known.

@@ -13,9 +13,9 @@ const session: FastifyPluginAsyncTypebox = async (fastify) => {
       summary: 'Swap a session token for a fresh session JWT',
       description: 'For bearer (mobile) clients: checks the session token with Stytch, extends the session (sliding expiry) and returns a fresh session JWT. Concurrent refreshes of the same token share one Stytch call. Browser clients never need this: the cookies are refreshed automatically.',
       body: RefreshSessionBodySchema,
-      response: { 200: Type.Ref(RefreshedSessionSchema), ...errorResponses(401, 503) }
+      response: { 200: Type.Ref(RefreshedSessionSchema), ...errorResponses(401, 429, 503) }
     }
-  }, async (request) => await sessions.refresh(request.body.session_token))
+  }, async (request) => await sessions.refresh(request.body.session_token, request.ip))
 
   fastify.post('/v1/auth/logout', {
     config: { auth: true },

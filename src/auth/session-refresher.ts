@@ -13,6 +13,8 @@ export interface SessionRefresherOptions {
    */
   reuseMs?: number
   now?: () => number
+  /** Runs each upstream call (the bulkhead); joined calls and reused answers take no slot. */
+  run?: <T>(fn: () => Promise<T>) => Promise<T>
 }
 
 /** What Stytch is asked about: the opaque session token, or (when there is none) the session JWT. */
@@ -27,6 +29,9 @@ export type SessionCredential = { session_token: string } | { session_jwt: strin
 export function createSessionRefresher (options: SessionRefresherOptions) {
   const reuseMs = options.reuseMs ?? 5000
   const now = options.now ?? Date.now
+  const run = options.run ?? (async <T>(fn: () => Promise<T>): Promise<T> => await fn())
+  const call = (credential: SessionCredential): Promise<B2BSessionsAuthenticateResponse> =>
+    run(() => options.client.sessions.authenticate({ ...credential, session_duration_minutes: options.sessionDurationMinutes }))
   // Calls in flight and recent successes, in insertion (hence expiry) order.
   const calls = new Map<string, { answer: Promise<B2BSessionsAuthenticateResponse>, until: number }>()
 
@@ -45,13 +50,13 @@ export function createSessionRefresher (options: SessionRefresherOptions) {
      * or a session revoked on another instance would be accepted from a remembered answer.
      */
     authenticate (credential: SessionCredential, { shared = true }: { shared?: boolean } = {}): Promise<B2BSessionsAuthenticateResponse> {
-      if (!shared) return options.client.sessions.authenticate({ ...credential, session_duration_minutes: options.sessionDurationMinutes })
+      if (!shared) return call(credential)
       sweep()
       const key = 'session_token' in credential ? `t:${credential.session_token}` : `j:${credential.session_jwt}`
       const existing = calls.get(key)
       if (existing !== undefined) return existing.answer
       const entry = {
-        answer: options.client.sessions.authenticate({ ...credential, session_duration_minutes: options.sessionDurationMinutes }),
+        answer: call(credential),
         until: Infinity
       }
       calls.set(key, entry)

@@ -23,7 +23,8 @@ export interface RouteFacts {
 /**
  * The error statuses a route can answer because of what it declares, so no route has to list
  * them: validation (400), body limits (413, 415), authentication (401; 503 when Stytch is needed
- * and unreachable), a permission or the cookie Origin rule on unsafe methods (403), rate limits (429).
+ * and unreachable; 429 from the slow path's flood guard), a permission or the cookie Origin rule on
+ * unsafe methods (403), rate limits (429).
  */
 export function standardErrorStatuses (route: RouteFacts): number[] {
   const statuses = new Set<number>()
@@ -35,6 +36,8 @@ export function standardErrorStatuses (route: RouteFacts): number[] {
   }
   if (route.authenticated) {
     statuses.add(401)
+    // The slow path's flood guard: a client address whose unproven credentials keep failing.
+    statuses.add(429)
     statuses.add(503)
     if (route.hasPermission || UNSAFE_METHODS.has(route.method)) statuses.add(403)
   }

@@ -1,8 +1,9 @@
 import { StytchError } from 'stytch'
 import {
   BadRequestError, ConflictError, InvalidCredentialsError, InvalidMagicLinkError, NotFoundError, PermissionDeniedError,
-  SessionRevokedError, UpstreamError, UpstreamUnavailableError
+  SessionRevokedError, UpstreamBusyError, UpstreamError, UpstreamUnavailableError
 } from '../errors.js'
+import { BulkheadFullError } from './bulkhead.js'
 
 /**
  * True when Stytch could not give an answer (network failure, timeout, unparseable body, 5xx or
@@ -67,6 +68,7 @@ function fromManagementError (type: string | undefined, status: number, action: 
  * carry the request body, which can hold tokens.
  */
 export function fromStytchError (err: unknown, call: StytchCall): Error {
+  if (err instanceof BulkheadFullError) return new UpstreamBusyError()
   if (isUpstreamOutage(err)) return new UpstreamUnavailableError()
   const type = stytchErrorType(err)
   switch (call.kind) {
