@@ -21,7 +21,7 @@ function createStytchServices (fastify: FastifyInstance, opts: AppOptions) {
   const jwks = createJwksCache({
     client: connection.client,
     projectId,
-    unknownKidCooldownMs: config.JWKS_REFETCH_COOLDOWN_SECONDS * 1000
+    refetchFloorMs: config.JWKS_REFETCH_COOLDOWN_SECONDS * 1000
   })
   return {
     client: connection.client,
@@ -50,7 +50,9 @@ const JWKS_RETRY_MS = 2000
  * The one way to Stytch: the SDK client plus what is built on it (JWKS cache, JWT verifier,
  * single-flight session refresher). The key set is loaded at start-up without
  * blocking it (/readyz answers 200 once it has loaded; until then it is retried every 2 s), then
- * refreshed every JWKS_CACHE_SECONDS; a failed refresh keeps the keys already known.
+ * refreshed every JWKS_CACHE_SECONDS; a failed refresh keeps the keys already known. Between those,
+ * JWTs naming a kid not in the set refetch it at most once per JWKS_REFETCH_COOLDOWN_SECONDS (the
+ * floor, src/stytch/jwks.ts), so a key Stytch rotates in is picked up within about a second.
  */
 export default fp(async function stytch (fastify: FastifyInstance, opts: AppOptions) {
   const services = createStytchServices(fastify, opts)
