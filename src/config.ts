@@ -42,7 +42,7 @@ export const EnvSchema = Type.Object({
   JWT_CLOCK_TOLERANCE_SECONDS: Type.Integer({ default: 5, minimum: 0, maximum: 60 }),
   JWT_MAX_AGE_SECONDS: Type.Integer({ default: 300, minimum: 1 }),
   JWKS_CACHE_SECONDS: Type.Integer({ default: 600, minimum: 1 }),
-  JWKS_REFETCH_COOLDOWN_SECONDS: Type.Integer({ default: 30, minimum: 0 }),
+  JWKS_REFETCH_COOLDOWN_SECONDS: Type.Integer({ default: 1, minimum: 0, maximum: 60, description: 'global floor between JWKS fetches caused by unknown kids' }),
 
   STYTCH_MAX_CONCURRENT: Type.Integer({ default: 64, minimum: 1, maximum: 10000 }),
   STYTCH_MAX_QUEUED: Type.Integer({ default: 64, minimum: 0, maximum: 100000 }),

@@ -6,7 +6,7 @@ import { isAllowedOrigin } from '../../src/auth/origin.js'
 import type { AuthenticatedMember, AuthenticatedOrganization, AuthenticatedSession, SessionContext } from '../../src/auth/session-context.js'
 import { assertSessionUsable } from '../../src/auth/session-policy.js'
 import type { SessionCredential } from '../../src/auth/session-refresher.js'
-import { AmbiguousCredentialsError, InvalidCredentialsError, MissingCredentialsError, OriginNotAllowedError, ReauthenticationRequiredError, SessionExpiredError } from '../../src/errors.js'
+import { AmbiguousCredentialsError, InvalidCredentialsError, MissingCredentialsError, OriginNotAllowedError, ReauthenticationRequiredError, SessionExpiredError, UpstreamUnavailableError } from '../../src/errors.js'
 import type { ProvenSession } from './sessions.js'
 
 declare module 'fastify' {
@@ -57,7 +57,8 @@ const toArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [
  * 1. fast path — the session JWT verified locally (src/auth/jwt-verifier.ts), plus the revocation
  *    list and the absolute lifetime; no network call;
  * 2. slow path — only when the JWT is missing, expired, too old or signed by a key not checkable
- *    yet, and a session token is present (or the revocation list is unhealthy): the session
+ *    yet (then even without a session token), and a session token is present (or the revocation
+ *    list is unhealthy): the session
  *    service's remote authenticate (plugins/app/sessions.ts), and the fresh JWT goes back as a
  *    cookie or in the X-Session-JWT header;
  * 3. a JWT that fails any other check is rejected with 401 here, without asking Stytch;
@@ -197,6 +198,14 @@ export default fp(async function auth (fastify: FastifyInstance) {
       // could be missed, so Stytch is asked (with the token, or the JWT itself if that is all).
       const credential = credentials.sessionToken === undefined ? { session_jwt: jwt } : { session_token: credentials.sessionToken }
       return viaStytch(request, reply, credentials, credential)
+    }
+    if (verdict.reason === 'unknown_key') {
+      // Signed by a key this instance cannot check yet (a rotation in progress): never a 401 by
+      // itself. Stytch decides — with the token, or the JWT itself within the verifier's budget —
+      // else 503 until the key set may be fetched again (cookies kept).
+      if (credentials.sessionToken !== undefined) return viaStytch(request, reply, credentials, { session_token: credentials.sessionToken }, { ip: request.ip })
+      if (verdict.askStytch) return viaStytch(request, reply, credentials, { session_jwt: jwt }, { ip: request.ip })
+      throw Object.assign(new UpstreamUnavailableError(), { retryAfterSeconds: verdict.retryAfterSeconds })
     }
     if (verdict.reason === 'invalid' || credentials.sessionToken === undefined) {
       if (credentials.via === 'cookie' && verdict.reason !== 'invalid') sessions.clearCookies(reply)

@@ -25,7 +25,7 @@ function createStytchServices (fastify: FastifyInstance) {
   const jwks = createJwksCache({
     client: connection.client,
     projectId: config.STYTCH_PROJECT_ID,
-    unknownKidCooldownMs: config.JWKS_REFETCH_COOLDOWN_SECONDS * 1000
+    refetchFloorMs: config.JWKS_REFETCH_COOLDOWN_SECONDS * 1000
   })
   const bulkhead = createBulkhead({ maxConcurrent: config.STYTCH_MAX_CONCURRENT, maxQueue: config.STYTCH_MAX_QUEUED, queueTimeoutMs: config.STYTCH_QUEUE_TIMEOUT_MS })
   return {
@@ -43,10 +43,11 @@ const JWKS_RETRY_MS = 2000
 
 /**
  * The one way to Stytch: the SDK client (with real timeouts), the bulkhead every request-path call
- * goes through (`call`), and Stytch's signing keys. The key
- * set is loaded at start-up without blocking it (/readyz answers 200 once it has loaded; until
- * then it is retried every 2 s), then refreshed every JWKS_CACHE_SECONDS; a failed refresh keeps
- * the keys already known.
+ * goes through (`call`), and Stytch's signing keys. The key set is loaded at start-up without
+ * blocking it (/readyz answers 200 once it has loaded; until then it is retried every 2 s), then
+ * refreshed every JWKS_CACHE_SECONDS; a failed refresh keeps the keys already known. Between those,
+ * JWTs naming a kid not in the set refetch it at most once per JWKS_REFETCH_COOLDOWN_SECONDS (the
+ * floor, src/stytch/jwks.ts), so a key Stytch rotates in is picked up within about a second.
  */
 export default fp(async function stytch (fastify: FastifyInstance) {
   const services = createStytchServices(fastify)
