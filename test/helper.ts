@@ -17,6 +17,10 @@ export const TEST_ENV: Record<string, string> = {
   CORS_ORIGINS: 'http://spa.test:5173',
   RATE_LIMIT_LOGIN_PER_IP: '1000',
   RATE_LIMIT_LOGIN_PER_EMAIL: '1000',
+  // Every test request comes from one address: the per-IP guards are tested on their own.
+  RATE_LIMIT_AUTH_PER_IP: '100000',
+  RATE_LIMIT_AUTH_PER_CREDENTIAL: '1000',
+  SLOW_PATH_REJECTIONS_PER_IP: '100000',
   // Plain cookie names keep the tests readable; the __Host- default has its own test.
   COOKIE_HOST_PREFIX: 'false'
 }

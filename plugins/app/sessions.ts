@@ -10,6 +10,7 @@ import { assertSessionUsable, boundDuration, boundExpiry } from '../../src/auth/
 import { createSessionRefresher, type SessionCredential } from '../../src/auth/session-refresher.js'
 import { BadRequestError, CustomClaimsTooLargeError, NotFoundError, RateLimitedError } from '../../src/errors.js'
 import { createSlowPathGuard } from '../../src/auth/slow-path-guard.js'
+import { callStytch } from '../../src/stytch/errors.js'
 import { CLIENT_CLAIMS_MAX_BYTES, type SessionListItemSchema } from '../../src/schemas/sessions.js'
 
 /** Response header carrying the fresh session JWT to bearer clients (documented in openapi.yaml). */
@@ -130,7 +131,8 @@ function createSessionService (fastify: FastifyInstance) {
       }
       let response
       try {
-        response = await stytch.call({ kind: 'session' }, () => refresher.authenticate(credential, { shared: !fresh && revocations.healthy }))
+        // The refresher runs its upstream calls through the bulkhead itself (joined calls take no slot).
+        response = await callStytch({ kind: 'session' }, () => refresher.authenticate(credential, { shared: !fresh && revocations.healthy }))
       } catch (err) {
         // Only Stytch's verdict on the credential is remembered and charged; an outage is not.
         if ((err as { statusCode?: number }).statusCode === 401) guard.rememberRejection(key, err as Error)

@@ -6,6 +6,7 @@ import { API_DESCRIPTION, API_TAGS } from '../../src/openapi/document.js'
 import { AUTHENTICATED, standardErrorStatuses, withStandardErrors } from '../../src/openapi/route-helpers.js'
 import { describePermission, routePermissions } from '../../src/rbac/authorize.js'
 import { requiresAuth } from '../app/auth.js'
+import { hasAuthRateLimits } from '../app/auth-rate-limits.js'
 import { cookieNames } from '../../src/auth/cookies.js'
 
 /**
@@ -50,7 +51,7 @@ export default fp(async function openapi (fastify: FastifyInstance) {
         method,
         authenticated,
         hasPermission: permissions.length > 0,
-        rateLimited: (route.config as { rateLimit?: unknown } | undefined)?.rateLimit !== undefined,
+        rateLimited: (route.config as { rateLimit?: unknown } | undefined)?.rateLimit !== undefined || hasAuthRateLimits(route),
         schema
       })
       const sensitive = route.config?.sensitive

@@ -824,6 +824,17 @@ export interface operations {
                 };
             };
             /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
             503: {
                 headers: {
                     /** @description seconds to wait before retrying */
@@ -869,6 +880,17 @@ export interface operations {
             /** @description Every error response has this shape. */
             401: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -950,6 +972,17 @@ export interface operations {
                 };
             };
             /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
             503: {
                 headers: {
                     /** @description seconds to wait before retrying */
@@ -990,6 +1023,17 @@ export interface operations {
             /** @description Every error response has this shape. */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1094,6 +1138,17 @@ export interface operations {
                 };
             };
             /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
             503: {
                 headers: {
                     /** @description seconds to wait before retrying */
@@ -1189,6 +1244,17 @@ export interface operations {
                 };
             };
             /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
             503: {
                 headers: {
                     /** @description seconds to wait before retrying */
@@ -1222,6 +1288,17 @@ export interface operations {
             /** @description Every error response has this shape. */
             401: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1289,6 +1366,17 @@ export interface operations {
             /** @description Every error response has this shape. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1382,6 +1470,17 @@ export interface operations {
                 };
             };
             /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
             503: {
                 headers: {
                     /** @description seconds to wait before retrying */
@@ -1466,6 +1565,17 @@ export interface operations {
                 };
             };
             /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
             503: {
                 headers: {
                     /** @description seconds to wait before retrying */
@@ -1524,6 +1634,17 @@ export interface operations {
             /** @description Every error response has this shape. */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1638,6 +1759,17 @@ export interface operations {
                 };
             };
             /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
             503: {
                 headers: {
                     /** @description seconds to wait before retrying */
@@ -1704,6 +1836,17 @@ export interface operations {
             /** @description Every error response has this shape. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1794,6 +1937,17 @@ export interface operations {
             /** @description Every error response has this shape. */
             428: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1920,6 +2074,17 @@ export interface operations {
                 };
             };
             /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
             503: {
                 headers: {
                     /** @description seconds to wait before retrying */
@@ -2014,6 +2179,17 @@ export interface operations {
             /** @description Every error response has this shape. */
             415: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2126,6 +2302,17 @@ export interface operations {
                 };
             };
             /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
             503: {
                 headers: {
                     /** @description seconds to wait before retrying */
@@ -2190,6 +2377,17 @@ export interface operations {
             /** @description Every error response has this shape. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2268,6 +2466,17 @@ export interface operations {
             /** @description Every error response has this shape. */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
