@@ -7,8 +7,13 @@ import serviceApp, { serverOptions } from '../src/app.js'
 import { openDatabase, type Database } from '../src/db/database.js'
 import { migrate } from '../src/db/migrations.js'
 import { loadConfig, type Config } from '../src/config.js'
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../src/emulator/index.js'
+import type { RunningEmulator } from '../src/emulator/index.js'
 import { responseRecorder } from './contract/response-recorder.js'
+import { latestToken, startTestEmulator } from './emulator/helper.js'
+
+// The emulator and its control routes have one home, ./emulator/helper.ts; app tests get the
+// shortcuts they use from here too.
+export { emulatorCalls, emulatorGet, emulatorPost, latestToken, SESSIONS_AUTHENTICATE as AUTHENTICATE, startTestEmulator } from './emulator/helper.js'
 
 /** Settings every test app starts from; tests override what they exercise. */
 export const TEST_ENV: Record<string, string> = {
@@ -38,12 +43,6 @@ export async function sharedDatabase (): Promise<Database> {
     return db
   })
   return await shared
-}
-
-export async function startTestEmulator (t: Test, options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  const emulator = await startEmulator(options)
-  t.teardown(() => emulator.close())
-  return emulator
 }
 
 export interface TestApp {
@@ -102,34 +101,6 @@ export async function buildApp (t: Test, options: BuildOptions = {}): Promise<Te
     rawLogs,
     get logs () { return rawLogs.map((l) => JSON.parse(l) as Record<string, unknown>) }
   }
-}
-
-export async function emulatorGet<T> (emulator: RunningEmulator, path: string): Promise<T> {
-  const response = await fetch(new URL(path, emulator.url))
-  return await response.json() as T
-}
-
-export async function emulatorPost<T> (emulator: RunningEmulator, path: string, body?: unknown, method = 'POST'): Promise<T> {
-  const response = await fetch(new URL(path, emulator.url), {
-    method,
-    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-  })
-  return await response.json() as T
-}
-
-/** Per-endpoint call counts of the emulator (method + path template). */
-export async function emulatorCalls (emulator: RunningEmulator): Promise<Record<string, number>> {
-  return (await emulatorGet<{ calls: Record<string, number> }>(emulator, 'emulator/calls')).calls
-}
-
-export const AUTHENTICATE = 'POST /v1/b2b/sessions/authenticate'
-
-/** The newest magic-link token emailed to `email`. */
-export async function latestToken (emulator: RunningEmulator, email: string): Promise<string> {
-  const { messages } = await emulatorGet<{ messages: Array<{ token: string }> }>(emulator, `emulator/outbox?email=${encodeURIComponent(email)}`)
-  const token = messages.at(-1)?.token
-  if (token === undefined) throw new Error(`no magic link for ${email}`)
-  return token
 }
 
 export interface BodyLogin { session_token: string, session_jwt: string, member: { member_id: string }, session: { member_session_id: string, expires_at: string } }

@@ -4,6 +4,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net'
 import { createServer as createHttpServer } from 'node:http'
 import { chromium, type Browser, type BrowserContext } from 'playwright-core'
 import type { Test } from 'tap'
+import { lastMessage } from '../emulator/helper.js'
 import { buildApp, type TestApp } from '../helper.js'
 
 /** Debian's Chromium; browsers are never downloaded. `.ci/run` installs the package. */
@@ -103,11 +104,7 @@ export async function screenshotPath (name: string): Promise<string> {
 
 /** The newest emailed magic link (the full callback URL) for `email`. */
 export async function latestLink (app: TestApp, email: string): Promise<string> {
-  const response = await fetch(new URL(`emulator/outbox?email=${encodeURIComponent(email)}`, app.emulator.url))
-  const { messages } = await response.json() as { messages: Array<{ link: string }> }
-  const link = messages.at(-1)?.link
-  if (link === undefined) throw new Error(`no magic link for ${email}`)
-  return link
+  return (await lastMessage(app.emulator, email)).link
 }
 
 /** Asks the API to email a login link to `email` (organization acme) and returns the link. */

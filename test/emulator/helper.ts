@@ -1,5 +1,7 @@
-// Shared harness for the emulator conformance suite: every test drives the real `stytch` SDK over HTTP
-// against an emulator it owns (STYLE P12), and talks to the /emulator/* control routes with plain fetch.
+// The home of the emulator fake (STYLE P12): an emulator owned by a test, a real `stytch` SDK client
+// pointed at it, and the /emulator/* control routes (outbox, call counts, clock, faults) over plain
+// fetch. The conformance suite uses it directly; the app builder in ../helper.ts uses it for its
+// emulator and re-exports the control shortcuts app tests use.
 import { type Test } from 'tap'
 import { B2BClient, ClientError, RequestError, StytchError, type B2BMagicLinksAuthenticateRequest, type B2BMagicLinksAuthenticateResponse } from 'stytch'
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js'
@@ -29,10 +31,16 @@ export interface CallCounts {
 export const SESSIONS_AUTHENTICATE = 'POST /v1/b2b/sessions/authenticate'
 export const JWKS_ROUTE = 'GET /v1/b2b/sessions/jwks/:project_id'
 
+/** Starts an emulator owned by `t` (closed on teardown). */
+export async function startTestEmulator (t: Test, options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const emulator = await startEmulator(options)
+  t.teardown(() => emulator.close())
+  return emulator
+}
+
 /** Starts an emulator owned by `t` (closed on teardown) and a real SDK client pointed at it. */
 export async function startHarness (t: Test, options?: EmulatorOptions): Promise<Harness> {
-  const emu = await startEmulator(options)
-  t.teardown(() => emu.close())
+  const emu = await startTestEmulator(t, options)
   return { emu, client: newClient(t, emu) }
 }
 
@@ -62,6 +70,16 @@ export async function control<T = any> (emu: RunningEmulator, method: string, pa
   return { status: res.status, body: (text === '' ? undefined : JSON.parse(text)) as T }
 }
 
+/** A control route's JSON body (GET). */
+export async function emulatorGet<T> (emu: RunningEmulator, path: string): Promise<T> {
+  return (await control<T>(emu, 'GET', path)).body
+}
+
+/** A control route's JSON body (POST, or `method`), sending `body` as JSON when given. */
+export async function emulatorPost<T> (emu: RunningEmulator, path: string, body?: unknown, method = 'POST'): Promise<T> {
+  return (await control<T>(emu, method, path, body)).body
+}
+
 export async function outbox (emu: RunningEmulator, email?: string): Promise<OutboxMessage[]> {
   const query = email === undefined ? '' : `?email=${encodeURIComponent(email)}`
   const res = await control<{ messages: OutboxMessage[] }>(emu, 'GET', `/emulator/outbox${query}`)
@@ -74,8 +92,18 @@ export async function lastMessage (emu: RunningEmulator, email: string): Promise
   return must(messages.at(-1), `an outbox message for ${email}`)
 }
 
+/** The newest magic-link token emailed to `email`. */
+export async function latestToken (emu: RunningEmulator, email: string): Promise<string> {
+  return (await lastMessage(emu, email)).token
+}
+
 export async function readCalls (emu: RunningEmulator): Promise<CallCounts> {
   return (await control<CallCounts>(emu, 'GET', '/emulator/calls')).body
+}
+
+/** Per-endpoint call counts of the emulator (method + path template). */
+export async function emulatorCalls (emu: RunningEmulator): Promise<Record<string, number>> {
+  return (await readCalls(emu)).calls
 }
 
 export async function resetCalls (emu: RunningEmulator): Promise<void> {
