@@ -70,7 +70,7 @@ function proven (jwt = 'fresh.session.jwt'): ProvenSession {
 const fakeStytch = fakePlugin('stytch', async (fastify) => {
   const jwks: JwksCache = {
     has: (kid) => kid === KID,
-    getKey: async (kid) => (kid === KID ? keys.publicKey : undefined),
+    lookup: (kid) => (kid === KID ? { status: 'found', key: keys.publicKey } : { status: 'absent' }),
     refresh: async () => {},
     loaded: true
   }
