@@ -16,8 +16,12 @@ export const ClientClaimsSchema = Type.Object({
   ], { description: 'free-form UI state (string values); counts toward the size cap' }))
 }, { $id: 'ClientClaims', additionalProperties: false, minProperties: 1 })
 
-/** Serialized size cap for client-set claims (Stytch's own cap for all custom claims is 4 KB). */
-export const CLIENT_CLAIMS_MAX_BYTES = 2048
+/**
+ * Serialized size cap for client-set claims. Stytch's own cap for all custom claims is 4 KB, but
+ * the claims ride in the session JWT, base64url-encoded (×4/3), beside ~1.7 KB of Stytch's own
+ * claims: at 1 KB the JWT cookie stays under browsers' 4 KB per cookie (test/auth/cookie-size.test.ts).
+ */
+export const CLIENT_CLAIMS_MAX_BYTES = 1024
 
 export const UpdateSessionBodySchema = Type.Object({
   session_duration_minutes: Type.Optional(Type.Integer({ minimum: 5, maximum: 527040, description: 'extend: the session now expires this many minutes from now (still bounded by the absolute lifetime)' })),
