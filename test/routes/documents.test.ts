@@ -5,7 +5,7 @@ async function editorContext (t: Test) {
   const ctx = await buildApp(t)
   const login = await loginForTokens(ctx.app, ctx.emulator, 'editor@acme.test')
   const org = (await ctx.app.inject({ url: '/v1/me', headers: { authorization: `Bearer ${login.session_jwt}` } })).json().organization.organization_id as string
-  const call = async (method: string, path: string, options: { payload?: object, headers?: Record<string, string> } = {}) =>
+  const call = async (method: string, path: string, options: { payload?: object | string, headers?: Record<string, string> } = {}) =>
     await ctx.app.inject({ method: method as 'GET', url: `/v1/organizations/${org}/documents${path}`, headers: { authorization: `Bearer ${login.session_jwt}`, ...options.headers }, ...(options.payload === undefined ? {} : { payload: options.payload }) })
   return { ...ctx, org, call, token: login.session_jwt }
 }
@@ -104,6 +104,7 @@ t.test('lists are paginated with an opaque cursor', async (t) => {
   t.equal(pages, 3)
   const bad = await call('GET', '?cursor=garbage')
   t.equal(bad.statusCode, 400)
+  t.match(bad.json(), { statusCode: 400, code: 'invalid_cursor', error: 'Bad Request', message: 'cursor is not one this API issued' }, 'the storage error renders with its own code')
   t.equal((await call('GET', '?limit=1000')).statusCode, 400)
 })
 
