@@ -41,6 +41,8 @@ export function serverOptions (config: Config, logStream?: NodeJS.WritableStream
     requestIdHeader: false,
     trustProxy: config.TRUST_PROXY.length > 0 ? config.TRUST_PROXY : false,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    // Fastify's default (10 s) is shorter than PGlite's initialisation on a busy machine.
+    pluginTimeout: config.PLUGIN_TIMEOUT_MS,
     routerOptions: { ignoreTrailingSlash: true },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } }
   }

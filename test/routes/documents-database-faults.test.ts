@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import t, { type Test } from 'tap'
 import { openDatabase, type Database } from '../../src/db/database.js'
 import { connectOrSkip, POSTGRES_URL, withParameter } from '../db/postgres-helper.js'
-import { buildApp, loginForTokens, type BuildOptions } from '../helper.js'
+import { buildApp, emulatorPost, loginForTokens, startTestEmulator, type BuildOptions } from '../helper.js'
 
 /**
  * The database failing under the API (issue 14): PostgreSQL backends terminated while a request
@@ -148,5 +148,21 @@ if (admin !== undefined) {
       t.equal(response.json().code, 'database_unavailable')
       t.equal(response.headers['retry-after'], '5')
     }
+  })
+
+  t.test('/readyz names everything that is not ready, not only the first', async (t) => {
+    const emulator = await startTestEmulator(t)
+    await emulatorPost(emulator, 'emulator/faults', { down: 'reset' })
+    const database = await ownDatabase(t)
+    const { app } = await buildApp(t, { emulator, database, loadKeys: false, env: { STYTCH_TIMEOUT_MS: '500' } })
+    t.match((await app.inject('/readyz')).json(), { code: 'not_ready', message: 'Not ready: Stytch signing keys not loaded yet' })
+    await database.close()
+    const ready = await app.inject('/readyz')
+    t.equal(ready.statusCode, 503)
+    t.equal(ready.headers['retry-after'], '5')
+    t.match(ready.json(), { code: 'not_ready', message: 'Not ready: Stytch signing keys not loaded yet; the database does not answer' })
+    await emulatorPost(emulator, 'emulator/faults', undefined, 'DELETE')
+    await app.stytch.jwks.refresh()
+    t.match((await app.inject('/readyz')).json(), { code: 'not_ready', message: 'Not ready: the database does not answer' })
   })
 }
