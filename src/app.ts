@@ -5,6 +5,7 @@ import type { Config } from './config.js'
 import { ownErrorCode, RETRY_AFTER_SECONDS } from './errors.js'
 import { logSerializers, REDACTED_PATHS } from './logging.js'
 import type { Database } from './db/database.js'
+import { StorageError } from './db/errors.js'
 import { ApiErrorSchema, type ApiError } from './schemas/error.js'
 import { LinkSentSchema, LoginSchema, RefreshedSessionSchema } from './schemas/auth.js'
 import { DocumentPageSchema, DocumentSchema } from './schemas/document.js'
@@ -37,6 +38,8 @@ export function serverOptions (config: Config, logStream?: NodeJS.WritableStream
     requestIdHeader: false,
     trustProxy: config.TRUST_PROXY.length > 0 ? config.TRUST_PROXY : false,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    // Fastify's default (10 s) is shorter than PGlite's initialisation on a busy machine.
+    pluginTimeout: config.PLUGIN_TIMEOUT_MS,
     routerOptions: { ignoreTrailingSlash: true },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } }
   }
@@ -62,16 +65,19 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
 
   fastify.setErrorHandler((err: FastifyError, request, reply) => {
     const statusCode = err.validation !== undefined ? 400 : (err.statusCode !== undefined && err.statusCode >= 400 ? err.statusCode : 500)
-    if (statusCode === 503 && ownErrorCode(err.code) !== undefined) {
-      // An expected outage answer (not ready, Stytch unreachable): no stack, not an error.
-      request.log.warn({ code: err.code, statusCode }, err.message)
+    // Storage errors (src/db/errors.ts) carry their own status and lower_snake_case code.
+    const storageError = err instanceof StorageError ? err : undefined
+    const ownCode = storageError?.code ?? ownErrorCode(err.code)
+    if (statusCode === 503 && ownCode !== undefined) {
+      // An expected outage answer (not ready, Stytch or the database unreachable): no stack, not an error.
+      request.log.warn({ code: err.code, statusCode, ...(storageError?.cause instanceof Error ? { cause: storageError.cause.message } : {}) }, err.message)
     } else if (statusCode >= 500) {
       // Only the code and message: SDK errors can carry request bodies (tokens) in other properties.
       request.log.error({ err: { type: err.name, code: err.code, message: err.message, stack: err.stack } }, 'request failed')
     } else {
       request.log.info({ code: err.code, statusCode }, 'request rejected')
     }
-    let code = ownErrorCode(err.code) ?? (CODE_BY_STATUS[statusCode] ?? (statusCode >= 500 ? 'internal_error' : 'bad_request'))
+    let code = ownCode ?? (CODE_BY_STATUS[statusCode] ?? (statusCode >= 500 ? 'internal_error' : 'bad_request'))
     if (err.validation !== undefined) code = 'validation_failed'
     if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) code = 'invalid_json'
     const retryAfter = (err as { retryAfterSeconds?: number }).retryAfterSeconds

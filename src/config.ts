@@ -32,6 +32,7 @@ export const EnvSchema = Type.Object({
   LOGIN_REDIRECT_URLS: Type.String({ default: '' }),
   TRUST_PROXY: Type.String({ default: '' }),
   BODY_LIMIT_BYTES: Type.Integer({ default: 65536, minimum: 1024 }),
+  PLUGIN_TIMEOUT_MS: Type.Integer({ default: 120_000, minimum: 0, description: 'how long each plugin may take to start (e.g. PGlite, migrations); 0 = no limit' }),
 
   COOKIE_SECURE: { ...Bool, default: true },
   COOKIE_HOST_PREFIX: Type.Optional(Type.Boolean({ description: 'default: on whenever COOKIE_SECURE is (the cookies are host-only)' })),

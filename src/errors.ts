@@ -39,5 +39,4 @@ export const InvalidMagicLinkError = createError('invalid_magic_link', 'The magi
 export const NotReadyError = createError('not_ready', 'Not ready: %s', 503)
 export const PreconditionFailedError = createError('precondition_failed', 'The resource has changed since you read it (ETag mismatch); read it again', 412)
 export const PreconditionRequiredError = createError('precondition_required', 'Send If-Match with the ETag of the version you read', 428)
-export const IdempotencyKeyReusedError = createError('idempotency_key_reused', 'This Idempotency-Key was used with a different request body', 422)
 export const CustomClaimsTooLargeError = createError('custom_claims_too_large', 'Custom claims may not exceed %s bytes', 400)

@@ -20,7 +20,7 @@ export default fp(async function db (fastify: FastifyInstance, opts: { database?
   const { config } = fastify
   const database = opts.database ?? await openDatabase(config.DATABASE_URL === undefined
     ? { dataDir: join(config.DATA_DIR, 'pglite') }
-    : { url: config.DATABASE_URL, onError: (err) => fastify.log.error({ message: err.message }, 'idle database connection failed') })
+    : { url: config.DATABASE_URL, onError: (err) => fastify.log.error({ message: err.message }, 'database connection failed') })
   await migrate(database)
   fastify.decorate('db', database)
   fastify.decorate('documents', createDocumentsRepository(database))

@@ -4,6 +4,9 @@ import { errorResponses } from '../../src/openapi/route-helpers.js'
 
 const Status = Type.Object({ status: Type.String({ examples: ['ok'] }) }, { additionalProperties: false })
 
+/** A readiness probe must answer quickly, even while the database hangs (pg's connect timeout is 5 s). */
+const DATABASE_PROBE_TIMEOUT_MS = 2_000
+
 const health: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get('/healthz', {
     config: { public: true },
@@ -26,14 +29,23 @@ const health: FastifyPluginAsyncTypebox = async (fastify) => {
       response: { 200: Status, ...errorResponses(503) }
     }
   }, async () => {
-    if (!fastify.stytch.jwks.loaded) throw new NotReadyError('Stytch signing keys not loaded yet')
-    try {
-      await fastify.db.query('SELECT 1')
-    } catch {
-      throw new NotReadyError('the database does not answer')
-    }
+    // Every check, so the answer names everything still warming up (or down), not the first only.
+    const pending: string[] = []
+    if (!fastify.stytch.jwks.loaded) pending.push('Stytch signing keys not loaded yet')
+    if (!await databaseAnswers()) pending.push('the database does not answer')
+    if (pending.length > 0) throw new NotReadyError(pending.join('; '))
     return { status: 'ok' }
   })
+
+  async function databaseAnswers (): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined
+    const timedOut = new Promise<false>((resolve) => { timer = setTimeout(resolve, DATABASE_PROBE_TIMEOUT_MS, false) })
+    try {
+      return await Promise.race([fastify.db.query('SELECT 1').then(() => true, () => false), timedOut])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
 }
 
 export default health

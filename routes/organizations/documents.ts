@@ -1,7 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
-import { IdempotencyKeyReusedError as StoredKeyReused, InvalidCursorError, type Document } from '../../src/db/documents.js'
-import { BadRequestError, IdempotencyKeyReusedError, NotFoundError, PreconditionFailedError, PreconditionRequiredError } from '../../src/errors.js'
+import type { Document } from '../../src/db/documents.js'
+import { NotFoundError, PreconditionFailedError, PreconditionRequiredError } from '../../src/errors.js'
 import { errorResponses } from '../../src/openapi/route-helpers.js'
 import {
   CreateDocumentBodySchema, DocumentPageSchema, DocumentParamsSchema, DocumentSchema, IdempotencyHeadersSchema, IfMatchHeadersSchema,
@@ -47,12 +47,7 @@ const documents: FastifyPluginAsyncTypebox = async (fastify) => {
     }
   }, async (request) => {
     const { organization } = request.requireAuth()
-    try {
-      return await repository.list(organization.organization_id, { limit: request.query.limit ?? 20, ...(request.query.cursor === undefined ? {} : { cursor: request.query.cursor }) })
-    } catch (err) {
-      if (err instanceof InvalidCursorError) throw new BadRequestError('cursor is not one this API issued')
-      throw err
-    }
+    return await repository.list(organization.organization_id, { limit: request.query.limit ?? 20, ...(request.query.cursor === undefined ? {} : { cursor: request.query.cursor }) })
   })
 
   fastify.post(base, {
@@ -69,15 +64,10 @@ const documents: FastifyPluginAsyncTypebox = async (fastify) => {
     }
   }, async (request, reply) => {
     const { organization, member } = request.requireAuth()
-    try {
-      const { document, replayed } = await repository.create(organization.organization_id, request.body, member.member_id, request.headers['idempotency-key'])
-      if (replayed) void reply.header('idempotent-replayed', 'true')
-      void reply.header('location', `/v1/organizations/${organization.organization_id}/documents/${document.id}`)
-      return await reply.code(201).send(withEtag(reply, document))
-    } catch (err) {
-      if (err instanceof StoredKeyReused) throw new IdempotencyKeyReusedError()
-      throw err
-    }
+    const { document, replayed } = await repository.create(organization.organization_id, request.body, member.member_id, request.headers['idempotency-key'])
+    if (replayed) void reply.header('idempotent-replayed', 'true')
+    void reply.header('location', `/v1/organizations/${organization.organization_id}/documents/${document.id}`)
+    return await reply.code(201).send(withEtag(reply, document))
   })
 
   fastify.get(`${base}/:documentId`, {

@@ -1,7 +1,10 @@
 import { openPglite } from './pglite.js'
 import { openPostgres } from './postgres.js'
 
-/** Anything that runs one SQL statement: the database itself or an open transaction. */
+/**
+ * Anything that runs one SQL statement: the database itself or an open transaction. Failures
+ * because the database is unreachable or unable to serve reject with DatabaseUnavailableError.
+ */
 export interface Queryable {
   query<R = Record<string, unknown>> (sql: string, params?: unknown[]): Promise<{ rows: R[], rowCount: number }>
 }
@@ -17,9 +20,10 @@ export interface DatabaseOptions {
   url?: string
   dataDir?: string
   /**
-   * Called with errors of idle pooled PostgreSQL connections (e.g. the server restarted).
-   * Without a listener such an error would crash the process; the pool drops the broken
-   * connection by itself, so reporting it is all that is left to do.
+   * Called (at most once per connection) with the error a PostgreSQL connection emits when it
+   * breaks, e.g. the server restarted or terminated the backend while the connection was idle in
+   * the pool or inside a transaction. The broken connection is dropped by itself and a call using
+   * it fails with DatabaseUnavailableError, so reporting it is all that is left to do.
    */
   onError?: (err: Error) => void
 }

@@ -1,13 +1,19 @@
 import { mkdir } from 'node:fs/promises'
 import { PGlite, type Results, type Transaction } from '@electric-sql/pglite'
 import type { Database, Queryable } from './database.js'
+import { toStorageError } from './errors.js'
 
 type PgliteQueryable = Pick<Transaction, 'query'>
 
 function queryableOf (target: PgliteQueryable): Queryable {
   return {
     async query<R> (sql: string, params?: unknown[]) {
-      const result: Results<R> = await target.query<R>(sql, params)
+      let result: Results<R>
+      try {
+        result = await target.query<R>(sql, params)
+      } catch (err) {
+        throw toStorageError(err)
+      }
       return { rows: result.rows, rowCount: result.rowCount ?? 0 }
     }
   }
@@ -27,7 +33,11 @@ export async function openPglite (dataDir: string): Promise<Database> {
     kind: 'pglite',
     ...queryableOf(pglite),
     async transaction<T> (fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      return pglite.transaction(async (tx) => fn(queryableOf(tx)))
+      try {
+        return await pglite.transaction(async (tx) => await fn(queryableOf(tx)))
+      } catch (err) {
+        throw toStorageError(err)
+      }
     },
     async close () {
       await pglite.close()

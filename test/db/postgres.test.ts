@@ -1,34 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
-import { openDatabase, type Database } from '../../src/db/database.js'
+import { openDatabase } from '../../src/db/database.js'
+import { DatabaseUnavailableError } from '../../src/db/errors.js'
 import { migrate, migrations } from '../../src/db/migrations.js'
+import { connectOrSkip, POSTGRES_URL as url } from './postgres-helper.js'
 import { storageSuite } from './storage-suite.js'
 
-const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
-
-/** The database when the server answers, else the reason it does not. */
-async function connect (): Promise<Database | Error> {
-  const db = await openDatabase({ url })
-  try {
-    await db.query('select 1')
-    return db
-  } catch (err) {
-    await db.close()
-    return err as Error
-  }
-}
-
-const connected = await connect()
-if (connected instanceof Error) {
-  const reason = `PostgreSQL unreachable at ${url}: ${connected.message}`
-  if (process.env.CI !== undefined) {
-    // In CI both backends must run: a missing server is a failure, not a skip.
-    t.fail(reason)
-  } else {
-    console.error(`\n${'!'.repeat(72)}\n!! SKIPPING the PostgreSQL storage tests. ${reason}\n${'!'.repeat(72)}\n`)
-    t.test('PostgreSQL storage', { skip: reason }, async () => {})
-  }
-} else {
+const connected = await connectOrSkip('the PostgreSQL storage tests')
+if (connected !== undefined) {
   const db = connected
   t.teardown(() => db.close())
   t.equal(db.kind, 'postgres')
@@ -60,6 +39,31 @@ if (connected instanceof Error) {
     while (errors.length === 0) await new Promise((resolve) => setTimeout(resolve, 10))
     t.match(errors[0]?.message, /terminat/)
     t.same((await victim.query('select 1 as one')).rows, [{ one: 1 }], 'the pool reconnects')
+  })
+
+  t.test('a connection lost between two statements of a transaction rejects it; the process lives on', async (t) => {
+    const errors: Error[] = []
+    const victim = await openDatabase({ url, onError: (err) => errors.push(err) })
+    t.teardown(() => victim.close())
+    const outcome = victim.transaction(async (tx) => {
+      const { rows: [row] } = await tx.query<{ pid: number }>('select pg_backend_pid() as pid')
+      // The client is checked out and idle here: the pool does not listen on it. Without a
+      // listener of ours, the 57P01 the server sends now would be an uncaught 'error' event.
+      await db.query('select pg_terminate_backend($1)', [row?.pid])
+      for (let i = 0; errors.length === 0 && i < 500; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+      await tx.query('select 1')
+    })
+    await t.rejects(outcome, DatabaseUnavailableError)
+    t.match(errors[0], { code: '57P01' }, 'reported through onError')
+    t.same((await victim.query('select 1 as one')).rows, [{ one: 1 }], 'the pool recovers')
+    t.same(await victim.transaction(async (tx) => (await tx.query('select 2 as two')).rows), [{ two: 2 }], 'transactions too')
+  })
+
+  t.test('errors in the statement itself are not availability errors', async (t) => {
+    await t.rejects(db.query('selec 1'), { code: '42601' })
+    await t.rejects(db.query('select 1 / 0'), { code: '22012' })
+    const err = await db.query('selec 1').catch((e: unknown) => e)
+    t.notOk(err instanceof DatabaseUnavailableError)
   })
 
   // Other test runs share this database: migrate, never drop, and let the suite use fresh organizations.
