@@ -113,6 +113,8 @@ export function createJwtVerifier (options: JwtVerifierOptions) {
     const seconds = now() / 1000
     if (seconds >= expiresAt + tolerance) return { ok: false, reason: 'expired' }
     if (seconds + tolerance < notBefore) return { ok: false, reason: 'invalid' }
+    // Issued in the future (beyond the clock tolerance): not a token Stytch minted for now.
+    if (seconds + tolerance < issuedAt) return { ok: false, reason: 'invalid' }
     if (seconds - issuedAt >= options.maxTokenAgeSeconds) return { ok: false, reason: 'too_old' }
     return undefined
   }

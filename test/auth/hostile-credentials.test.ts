@@ -152,3 +152,18 @@ t.test('the last active stytch_admin can be neither removed nor demoted (409 las
   const stepDown = await ctx.app.inject({ method: 'PUT', url: `/v1/organizations/acme/members/${id}/roles`, headers: bearer(admin.session_jwt), payload: { roles: ['editor'] } })
   t.equal(stepDown.statusCode, 200, 'with another admin, stepping down is fine')
 })
+
+t.test('a JWT issued in the future (beyond the clock tolerance) is refused locally', async (t) => {
+  const ctx = await buildApp(t)
+  await emulatorPost(ctx.emulator, 'emulator/config', { clock_offset_seconds: 120 })
+  const ahead = await loginForTokens(ctx.app, ctx.emulator, 'viewer@acme.test')
+  await emulatorPost(ctx.emulator, 'emulator/config', { clock_offset_seconds: 0 })
+  await emulatorPost(ctx.emulator, 'emulator/calls/reset')
+  const response = await ctx.app.inject({ url: '/v1/me', headers: bearer(ahead.session_jwt) })
+  t.equal(response.statusCode, 401)
+  t.equal(response.json().code, 'invalid_credentials')
+  t.equal((await emulatorCalls(ctx.emulator))[AUTHENTICATE] ?? 0, 0, 'no Stytch call')
+  await emulatorPost(ctx.emulator, 'emulator/config', { clock_offset_seconds: 3 })
+  const slightly = await loginForTokens(ctx.app, ctx.emulator, 'viewer@acme.test')
+  t.equal((await ctx.app.inject({ url: '/v1/me', headers: bearer(slightly.session_jwt) })).statusCode, 200, 'within the tolerance: accepted')
+})
