@@ -134,5 +134,25 @@ console.log('|---|---:|---:|---:|---:|---|---:|---:|')
 for (const row of rows) {
   console.log(`| ${row.name} | ${Math.round(row.rps)} | ${row.p50} | ${row.p99} | ${row.ratio.toFixed(2)} | ${row.ratios.join(' ')} | ${row.errors} | ${row.upstreamPer1000.toFixed(1)} |`)
 }
+
+// Flood (issue 10): 5,000 requests with distinct random session tokens from one client, while a
+// legitimate user keeps calling getMe with a valid JWT. Reported: Stytch calls the flood caused,
+// and the legitimate user's p99 during the flood against its idle p99 (target: at most 2x).
+const legit = { url: `${api}/v1/me`, headers: { authorization: `Bearer ${tokens.session_jwt}` }, connections: 2 }
+const idle = await autocannon({ ...legit, duration: seconds })
+const beforeFlood = await upstreamCalls()
+const randomToken = (): string => Buffer.from(crypto.getRandomValues(new Uint8Array(33))).toString('base64url')
+const [during, flood] = await Promise.all([
+  autocannon({ ...legit, duration: seconds }),
+  autocannon({
+    url: `${api}/v1/me`,
+    connections,
+    amount: 5000,
+    requests: [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, authorization: `Bearer ${randomToken()}` } }) }]
+  })
+])
+const floodCalls = (await upstreamCalls()) - beforeFlood
+console.log(`\nFlood: ${flood.requests.total} requests with distinct random session tokens (statuses ${JSON.stringify(flood.statusCodeStats)}) caused ${floodCalls} Stytch calls (target ≤ 50).`)
+console.log(`Legitimate getMe (bearer JWT) p99: idle ${idle.latency.p99} ms, during the flood ${during.latency.p99} ms: ${(during.latency.p99 / Math.max(idle.latency.p99, 1)).toFixed(2)}x (target ≤ 2x); ${during.non2xx} non-2xx.`)
 child.kill()
 process.exit(0)

@@ -1,4 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { databaseAnswers } from '../../src/db/database.js'
 import { NotReadyError } from '../../src/errors.js'
 import { errorResponses } from '../../src/openapi/route-helpers.js'
 
@@ -32,20 +33,11 @@ const health: FastifyPluginAsyncTypebox = async (fastify) => {
     // Every check, so the answer names everything still warming up (or down), not the first only.
     const pending: string[] = []
     if (!fastify.stytch.jwks.loaded) pending.push('Stytch signing keys not loaded yet')
-    if (!await databaseAnswers()) pending.push('the database does not answer')
+    if (!await databaseAnswers(fastify.db, DATABASE_PROBE_TIMEOUT_MS)) pending.push('the database does not answer')
     if (pending.length > 0) throw new NotReadyError(pending.join('; '))
     return { status: 'ok' }
   })
 
-  async function databaseAnswers (): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined
-    const timedOut = new Promise<false>((resolve) => { timer = setTimeout(resolve, DATABASE_PROBE_TIMEOUT_MS, false) })
-    try {
-      return await Promise.race([fastify.db.query('SELECT 1').then(() => true, () => false), timedOut])
-    } finally {
-      clearTimeout(timer)
-    }
-  }
 }
 
 export default health

@@ -35,3 +35,14 @@ export async function openDatabase (options: DatabaseOptions): Promise<Database>
   }
   return openPglite(options.dataDir ?? 'memory://')
 }
+
+/** Whether the database answers `SELECT 1` within `timeoutMs` (a readiness probe must not hang on a stuck database). */
+export async function databaseAnswers (database: Queryable, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const timedOut = new Promise<false>((resolve) => { timer = setTimeout(resolve, timeoutMs, false) })
+  try {
+    return await Promise.race([database.query('SELECT 1').then(() => true, () => false), timedOut])
+  } finally {
+    clearTimeout(timer)
+  }
+}

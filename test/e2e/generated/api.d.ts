@@ -245,7 +245,7 @@ export interface paths {
         head?: never;
         /**
          * Extend my session or set its client claims
-         * @description Extends the current session (`session_duration_minutes` from now) and/or merges client-settable custom claims (an allow-list defined by the server; `null` removes one; at most 2048 bytes). The change is in the fresh session JWT returned as cookie (browsers) or X-Session-JWT header (bearer clients), and in getMe.
+         * @description Extends the current session (`session_duration_minutes` from now) and/or merges client-settable custom claims (an allow-list defined by the server; `null` removes one; at most 1024 bytes). The change is in the fresh session JWT returned as cookie (browsers) or X-Session-JWT header (bearer clients), and in getMe.
          *
          *     Requires `update` on `sessions` in the session's organization.
          */
