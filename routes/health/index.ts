@@ -37,7 +37,6 @@ const health: FastifyPluginAsyncTypebox = async (fastify) => {
     if (pending.length > 0) throw new NotReadyError(pending.join('; '))
     return { status: 'ok' }
   })
-
 }
 
 export default health
