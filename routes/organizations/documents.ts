@@ -28,6 +28,10 @@ const withEtag = (reply: FastifyReply, document: Document): Document => {
 }
 
 const read = (action: string) => ({ resource: 'documents', action, organization: 'path' as const })
+/** Updates and deletes name a document and the version they were based on (If-Match). */
+const CONDITIONAL_WRITE = { params: DocumentParamsSchema, headers: IfMatchHeadersSchema }
+/** Gone (404), changed since it was read (412), or no If-Match at all (428). */
+const CONDITIONAL_WRITE_ERRORS = errorResponses(404, 412, 428)
 const ETAG_HEADER = { etag: { type: 'string', description: 'the document version, for If-Match' } }
 
 const documents: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -94,10 +98,9 @@ const documents: FastifyPluginAsyncTypebox = async (fastify) => {
       operationId: 'updateDocument',
       summary: 'Update a document',
       description: 'Requires `If-Match` with the ETag you read: if the document changed since, the answer is 412 and nothing is written, so concurrent edits never overwrite each other silently.',
-      params: DocumentParamsSchema,
-      headers: IfMatchHeadersSchema,
+      ...CONDITIONAL_WRITE,
       body: UpdateDocumentBodySchema,
-      response: { 200: { ...Type.Ref(DocumentSchema), headers: ETAG_HEADER }, ...errorResponses(404, 412, 428) }
+      response: { 200: { ...Type.Ref(DocumentSchema), headers: ETAG_HEADER }, ...CONDITIONAL_WRITE_ERRORS }
     }
   }, async (request, reply) => {
     const { organization, member } = request.requireAuth()
@@ -112,9 +115,8 @@ const documents: FastifyPluginAsyncTypebox = async (fastify) => {
       operationId: 'deleteDocument',
       summary: 'Delete a document',
       description: 'Requires `If-Match` with the ETag you read (412 if the document changed since).',
-      params: DocumentParamsSchema,
-      headers: IfMatchHeadersSchema,
-      response: { 204: Type.Null({ description: 'Deleted' }), ...errorResponses(404, 412, 428) }
+      ...CONDITIONAL_WRITE,
+      response: { 204: Type.Null({ description: 'Deleted' }), ...CONDITIONAL_WRITE_ERRORS }
     }
   }, async (request, reply) => {
     const { organization } = request.requireAuth()
