@@ -13,7 +13,9 @@ trap cleanup EXIT
 
 mkdir -p "$work/build" "$work/app"
 # A clean copy: tracked and untracked-but-not-ignored files, as `COPY` of a checkout would see them.
-(cd "$repo" && git ls-files -co --exclude-standard -z | xargs -0 tar -cf - 2>/dev/null) | tar -xf - -C "$work/build"
+# node_modules never comes along, even as an untracked symlink (a worktree sharing another's
+# node_modules): the npm ci below would empty the folder it points at.
+(cd "$repo" && git ls-files -co --exclude-standard -z | grep -zv '^node_modules' | xargs -0 tar -cf - 2>/dev/null) | tar -xf - -C "$work/build"
 cd "$work/build"
 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
 npm run -s build >/dev/null
