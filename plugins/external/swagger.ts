@@ -7,6 +7,7 @@ import { AUTHENTICATED, standardErrorStatuses, withStandardErrors } from '../../
 import { describePermission, routePermissions } from '../../src/rbac/authorize.js'
 import { requiresAuth } from '../app/auth.js'
 import { cookieNames } from '../../src/auth/cookies.js'
+import { swaggerUiSecurityHeaders } from './helmet.js'
 
 /**
  * The OpenAPI document is generated from the route schemas (`npm run openapi` writes it to
@@ -75,8 +76,12 @@ export default fp(async function openapi (fastify: FastifyInstance) {
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) }
   })
-  await fastify.register(swaggerUi, {
-    routePrefix: '/docs',
-    uiConfig: { withCredentials: true, persistAuthorization: true, deepLinking: true }
+  // A scope of its own, so that helmet's full set (Swagger UI's CSP) applies to these routes only.
+  await fastify.register(async function docs (scope) {
+    await scope.register(swaggerUiSecurityHeaders)
+    await scope.register(swaggerUi, {
+      routePrefix: '/docs',
+      uiConfig: { withCredentials: true, persistAuthorization: true, deepLinking: true }
+    })
   })
-}, { name: 'openapi' })
+}, { name: 'openapi', dependencies: ['security-headers'] })
