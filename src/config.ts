@@ -36,6 +36,7 @@ export const EnvSchema = Type.Object({
   HEADERS_TIMEOUT_MS: Type.Integer({ default: 10000, minimum: 100, maximum: 3600000, description: 'the request headers must arrive within this time (at most REQUEST_TIMEOUT_MS)' }),
   KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 100, maximum: 3600000, description: 'an idle keep-alive connection is closed after this time' }),
   CONNECTION_TIMEOUT_MS: Type.Integer({ default: 60000, minimum: 100, maximum: 3600000, description: 'a connection with no bytes in either direction for this long is destroyed' }),
+  DOCS_ENABLED: { ...Bool, default: true, description: 'serve Swagger UI and the spec at /docs' },
 
   COOKIE_SECURE: { ...Bool, default: true },
   COOKIE_HOST_PREFIX: Type.Optional(Type.Boolean({ description: 'default: on whenever COOKIE_SECURE is (the cookies are host-only)' })),

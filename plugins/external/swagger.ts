@@ -12,6 +12,8 @@ import { swaggerUiSecurityHeaders } from './helmet.js'
 /**
  * The OpenAPI document is generated from the route schemas (`npm run openapi` writes it to
  * openapi.yaml) and served by Swagger UI at /docs. Untagged routes (the UI's own) are hidden.
+ * With DOCS_ENABLED=false the document is still generated (`fastify.swagger()`, `npm run openapi`)
+ * but nothing is served: /docs and everything under it is the API's 404.
  */
 export default fp(async function openapi (fastify: FastifyInstance) {
   await fastify.register(swagger, {
@@ -76,6 +78,7 @@ export default fp(async function openapi (fastify: FastifyInstance) {
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) }
   })
+  if (!fastify.config.DOCS_ENABLED) return
   // A scope of its own, so that helmet's full set (Swagger UI's CSP) applies to these routes only.
   await fastify.register(async function docs (scope) {
     await scope.register(swaggerUiSecurityHeaders)
