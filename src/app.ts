@@ -1,7 +1,9 @@
 import { join } from 'node:path'
 import autoload from '@fastify/autoload'
-import type { FastifyError, FastifyInstance, FastifyServerOptions } from 'fastify'
+import type { Server } from 'node:http'
+import type { FastifyError, FastifyHttpOptions, FastifyInstance } from 'fastify'
 import type { Config } from './config.js'
+import { serverTimeouts } from './timeouts.js'
 import { ownErrorCode, RETRY_AFTER_SECONDS } from './errors.js'
 import { logSerializers, REDACTED_PATHS } from './logging.js'
 import type { Database } from './db/database.js'
@@ -26,7 +28,7 @@ declare module 'fastify' {
 }
 
 /** Options for `Fastify()`, shared by the server and the tests so validation and logging match. */
-export function serverOptions (config: Config, logStream?: NodeJS.WritableStream): FastifyServerOptions {
+export function serverOptions (config: Config, logStream?: NodeJS.WritableStream): FastifyHttpOptions<Server> {
   return {
     logger: {
       level: config.LOG_LEVEL,
@@ -40,6 +42,8 @@ export function serverOptions (config: Config, logStream?: NodeJS.WritableStream
     bodyLimit: config.BODY_LIMIT_BYTES,
     // Fastify's default (10 s) is shorter than PGlite's initialisation on a busy machine.
     pluginTimeout: config.PLUGIN_TIMEOUT_MS,
+    // Request, headers, idle and keep-alive timeouts (src/timeouts.ts): no client holds a socket forever.
+    ...serverTimeouts(config),
     routerOptions: { ignoreTrailingSlash: true },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } }
   }

@@ -33,6 +33,11 @@ export const EnvSchema = Type.Object({
   TRUST_PROXY: Type.String({ default: '' }),
   BODY_LIMIT_BYTES: Type.Integer({ default: 65536, minimum: 1024 }),
   PLUGIN_TIMEOUT_MS: Type.Integer({ default: 120_000, minimum: 0, description: 'how long each plugin may take to start (e.g. PGlite, migrations); 0 = no limit' }),
+  REQUEST_TIMEOUT_MS: Type.Integer({ default: 30000, minimum: 100, maximum: 3600000, description: 'a request (headers and body) must arrive within this time, else 408 and close' }),
+  HEADERS_TIMEOUT_MS: Type.Integer({ default: 10000, minimum: 100, maximum: 3600000, description: 'the request headers must arrive within this time (at most REQUEST_TIMEOUT_MS)' }),
+  KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 100, maximum: 3600000, description: 'an idle keep-alive connection is closed after this time' }),
+  CONNECTION_TIMEOUT_MS: Type.Integer({ default: 60000, minimum: 100, maximum: 3600000, description: 'a connection with no bytes in either direction for this long is destroyed' }),
+  DOCS_ENABLED: { ...Bool, default: true, description: 'serve Swagger UI and the spec at /docs' },
 
   COOKIE_SECURE: { ...Bool, default: true },
   COOKIE_HOST_PREFIX: Type.Optional(Type.Boolean({ description: 'default: on whenever COOKIE_SECURE is (the cookies are host-only)' })),
@@ -100,6 +105,9 @@ export function loadConfig (source: Record<string, string | undefined> = process
   const env = converted as Env
   if ((env.STYTCH_PROJECT_ID === undefined) !== (env.STYTCH_SECRET === undefined)) {
     problems.push('STYTCH_PROJECT_ID and STYTCH_SECRET: set both (real Stytch or a standalone emulator) or neither (embedded emulator)')
+  }
+  if (env.HEADERS_TIMEOUT_MS > env.REQUEST_TIMEOUT_MS) {
+    problems.push(`HEADERS_TIMEOUT_MS (${env.HEADERS_TIMEOUT_MS}) must not exceed REQUEST_TIMEOUT_MS (${env.REQUEST_TIMEOUT_MS}): the headers are part of the request`)
   }
   if (env.NODE_ENV === 'production' && env.STYTCH_SECRET === undefined) {
     problems.push('STYTCH_PROJECT_ID and STYTCH_SECRET are required when NODE_ENV=production: the embedded emulator is for development only')

@@ -38,7 +38,7 @@ async function main (): Promise<void> {
   })
 
   await app.listen({ host: config.HOST, port: config.PORT })
-  app.log.info(`Swagger UI: ${config.PUBLIC_URL}/docs`)
+  if (config.DOCS_ENABLED) app.log.info(`Swagger UI: ${config.PUBLIC_URL}/docs`)
   if (emulator !== undefined) await printDevLogin(app, config, emulator)
 }
 

@@ -8,10 +8,13 @@ import { describePermission, routePermissions } from '../../src/rbac/authorize.j
 import { requiresAuth } from '../app/auth.js'
 import { hasAuthRateLimits } from '../app/auth-rate-limits.js'
 import { cookieNames } from '../../src/auth/cookies.js'
+import { swaggerUiSecurityHeaders } from './helmet.js'
 
 /**
  * The OpenAPI document is generated from the route schemas (`npm run openapi` writes it to
  * openapi.yaml) and served by Swagger UI at /docs. Untagged routes (the UI's own) are hidden.
+ * With DOCS_ENABLED=false the document is still generated (`fastify.swagger()`, `npm run openapi`)
+ * but nothing is served: /docs and everything under it is the API's 404.
  */
 export default fp(async function openapi (fastify: FastifyInstance) {
   await fastify.register(swagger, {
@@ -76,8 +79,13 @@ export default fp(async function openapi (fastify: FastifyInstance) {
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) }
   })
-  await fastify.register(swaggerUi, {
-    routePrefix: '/docs',
-    uiConfig: { withCredentials: true, persistAuthorization: true, deepLinking: true }
+  if (!fastify.config.DOCS_ENABLED) return
+  // A scope of its own, so that helmet's full set (Swagger UI's CSP) applies to these routes only.
+  await fastify.register(async function docs (scope) {
+    await scope.register(swaggerUiSecurityHeaders)
+    await scope.register(swaggerUi, {
+      routePrefix: '/docs',
+      uiConfig: { withCredentials: true, persistAuthorization: true, deepLinking: true }
+    })
   })
-}, { name: 'openapi' })
+}, { name: 'openapi', dependencies: ['security-headers'] })
