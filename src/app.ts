@@ -10,8 +10,9 @@ import { ApiErrorSchema, type ApiError } from './schemas/error.js'
 import { LinkSentSchema, LoginSchema, RefreshedSessionSchema } from './schemas/auth.js'
 import { DocumentPageSchema, DocumentSchema } from './schemas/document.js'
 import { MemberProfileSchema, ShippingAddressSchema } from './schemas/member.js'
-import { ClientClaimsSchema, RevokedCountSchema, SessionListItemSchema, SessionListSchema } from './schemas/sessions.js'
-import { AuthenticationFactorSchema, MemberSchema, OrganizationSchema, SessionSchema, SessionViewSchema } from './schemas/session.js'
+import {
+  AuthenticationFactorSchema, ClientClaimsSchema, MemberSchema, OrganizationSchema, RevokedCountSchema, SessionListItemSchema, SessionListSchema, SessionSchema, SessionViewSchema
+} from './schemas/session.js'
 
 export interface AppOptions {
   config: Config

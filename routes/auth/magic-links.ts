@@ -4,8 +4,9 @@ import { authenticateMagicLink, sendLoginLink } from '../../src/auth/login.js'
 import { setSessionCookies } from '../../src/auth/cookies.js'
 import { RateLimitedError } from '../../src/errors.js'
 import {
-  AuthenticateMagicLinkBodySchema, LinkSentSchema, LoginSchema, MagicLinkTokenSchema, SendLoginLinkBodySchema, type Login
+  AuthenticateMagicLinkBodySchema, LinkSentSchema, LoginSchema, SendLoginLinkBodySchema, type Login
 } from '../../src/schemas/auth.js'
+import { MagicLinkTokenSchema } from '../../src/schemas/primitives.js'
 import { errorResponses } from '../../src/openapi/route-helpers.js'
 import type { LoginResult } from '../../src/auth/login.js'
 

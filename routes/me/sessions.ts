@@ -6,10 +6,10 @@ import { contextFromMemberSession } from '../../src/auth/session-context.js'
 import { assertSessionUsable } from '../../src/auth/session-policy.js'
 import { BadRequestError, CustomClaimsTooLargeError, NotFoundError, SessionRevokedError } from '../../src/errors.js'
 import { AUTHENTICATED, errorResponses } from '../../src/openapi/route-helpers.js'
-import { SessionViewSchema } from '../../src/schemas/session.js'
+import { SessionIdParamsSchema } from '../../src/schemas/primitives.js'
 import {
-  CLIENT_CLAIMS_MAX_BYTES, RevokeAllBodySchema, RevokedCountSchema, SessionIdParamsSchema, SessionListSchema, UpdateSessionBodySchema
-} from '../../src/schemas/sessions.js'
+  CLIENT_CLAIMS_MAX_BYTES, RevokeAllBodySchema, RevokedCountSchema, SessionListSchema, SessionViewSchema, UpdateSessionBodySchema
+} from '../../src/schemas/session.js'
 import { isUpstreamOutage, stytchErrorType, toUpstreamError } from '../../src/stytch/errors.js'
 
 const sessions: FastifyPluginAsyncTypebox = async (fastify) => {

@@ -2,10 +2,11 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import { magicLinkCallbackUrl } from '../../src/auth/login.js'
 import { memberAuthorization } from '../../src/auth/member-authorization.js'
 import { activeSessionIds, markRevoked, revokeMemberSessions } from '../../src/auth/revoke.js'
-import { RevokedCountSchema } from '../../src/schemas/sessions.js'
+import { RevokedCountSchema } from '../../src/schemas/session.js'
 import { losesPermissions } from '../../src/rbac/authorize.js'
 import { AUTHENTICATED, errorResponses } from '../../src/openapi/route-helpers.js'
-import { InviteMemberBodySchema, MemberParamsSchema, MemberProfileSchema, OrganizationParamsSchema, UpdateRolesBodySchema } from '../../src/schemas/member.js'
+import { InviteMemberBodySchema, MemberProfileSchema, UpdateRolesBodySchema } from '../../src/schemas/member.js'
+import { MemberParamsSchema, OrganizationParamsSchema } from '../../src/schemas/primitives.js'
 import { fromStytchManagementError } from '../../src/stytch/errors.js'
 import { memberProfile } from '../../src/stytch/member-profile.js'
 

@@ -1246,6 +1246,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description a Stytch member session id (`session-test-…` or `session-live-…`)
+                 * @example session-test-0b0f1c7e-6f7c-4a57-9a57-5c1f3f0b2a11
+                 */
                 sessionId: string;
             };
             cookie?: never;
@@ -2040,6 +2044,10 @@ export interface operations {
             path: {
                 /** @description organization id or slug; must be the session's organization */
                 organizationId: string;
+                /**
+                 * @description a Stytch member id (`member-test-…` or `member-live-…`)
+                 * @example member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01
+                 */
                 memberId: string;
             };
             cookie?: never;
@@ -2136,6 +2144,10 @@ export interface operations {
             path: {
                 /** @description organization id or slug; must be the session's organization */
                 organizationId: string;
+                /**
+                 * @description a Stytch member id (`member-test-…` or `member-live-…`)
+                 * @example member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01
+                 */
                 memberId: string;
             };
             cookie?: never;
@@ -2207,6 +2219,10 @@ export interface operations {
             path: {
                 /** @description organization id or slug; must be the session's organization */
                 organizationId: string;
+                /**
+                 * @description a Stytch member id (`member-test-…` or `member-live-…`)
+                 * @example member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01
+                 */
                 memberId: string;
             };
             cookie?: never;
