@@ -6,13 +6,7 @@ import { ownErrorCode, RETRY_AFTER_SECONDS } from './errors.js'
 import { logSerializers, REDACTED_PATHS } from './logging.js'
 import type { StytchConnection } from './stytch/client.js'
 import type { Database } from './db/database.js'
-import { ApiErrorSchema, type ApiError } from './schemas/error.js'
-import { LinkSentSchema, LoginSchema, RefreshedSessionSchema } from './schemas/auth.js'
-import { DocumentPageSchema, DocumentSchema } from './schemas/document.js'
-import { MemberProfileSchema, ShippingAddressSchema } from './schemas/member.js'
-import {
-  AuthenticationFactorSchema, ClientClaimsSchema, MemberSchema, OrganizationSchema, RevokedCountSchema, SessionListItemSchema, SessionListSchema, SessionSchema, SessionViewSchema
-} from './schemas/session.js'
+import type { ApiError } from './schemas/error.js'
 
 export interface AppOptions {
   config: Config
@@ -58,11 +52,6 @@ const CODE_BY_STATUS: Record<number, string> = {
 
 export default async function app (fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   fastify.decorate('config', opts.config)
-  for (const schema of [ApiErrorSchema, AuthenticationFactorSchema, MemberSchema, OrganizationSchema, SessionSchema, SessionViewSchema, LinkSentSchema, LoginSchema, RefreshedSessionSchema,
-    ShippingAddressSchema, MemberProfileSchema, DocumentSchema, DocumentPageSchema,
-    ClientClaimsSchema, SessionListItemSchema, SessionListSchema, RevokedCountSchema]) {
-    fastify.addSchema(schema)
-  }
 
   fastify.setErrorHandler((err: FastifyError, request, reply) => {
     const statusCode = err.validation !== undefined ? 400 : (err.statusCode !== undefined && err.statusCode >= 400 ? err.statusCode : 500)
