@@ -9,12 +9,18 @@ import { Type } from '@sinclair/typebox'
  *
  * Stytch ids are `<kind>-test-<uuid>` / `<kind>-live-<uuid>` (reference §2); the patterns below accept
  * that prefix followed by URL-unreserved characters other than `.` and `~`, so no id can be or contain a
- * dot-segment or a `/`. Lengths stay within 128 characters, under the router's path-parameter limit
- * (MAX_PARAM_LENGTH in src/app.ts), so an over-long id is a 400 naming the field, not a 414.
+ * dot-segment or a `/`.
  */
 
 /** Longest id or slug Stytch issues or accepts. */
 export const MAX_ID_LENGTH = 128
+
+/**
+ * The router's limit for one path parameter (Fastify's `maxParamLength`; longer is a 414 before any
+ * schema runs). Above every id's own limit, so an over-long id is a 400 naming the field, and every
+ * id a schema accepts gets through the router (Fastify's default, 100, refused ids of 101–128).
+ */
+export const MAX_PATH_PARAM_LENGTH = 200
 
 const stytchId = (kind: string, example: string, description: string) => Type.String({
   pattern: `^${kind}-(test|live)-[A-Za-z0-9_-]+$`,

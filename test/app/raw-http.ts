@@ -33,3 +33,26 @@ export function assertApiError (t: Test, body: Record<string, unknown>, statusCo
   t.same(Object.keys(body).sort(), ['code', 'error', 'message', 'requestId', 'statusCode'], `${what}: exactly the ApiError fields`)
   t.match(body, { statusCode, code, error: String, message: String, requestId: String }, what)
 }
+
+/** Writes `request` as raw bytes and reads the whole answer, until the server closes the connection. */
+export async function rawExchange (port: number, request: string): Promise<{ statusLine: string, headers: Record<string, string>, body: string }> {
+  const { connect } = await import('node:net')
+  return await new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port })
+    let received = ''
+    socket.setEncoding('utf8')
+    socket.on('data', (chunk: string) => { received += chunk })
+    // The server may close while the request is still being written; what it answered counts.
+    socket.on('error', (err) => { if (received === '') reject(err) })
+    socket.on('close', () => {
+      const [head = '', body = ''] = received.split('\r\n\r\n', 2)
+      const [statusLine = '', ...lines] = head.split('\r\n')
+      const headers = Object.fromEntries(lines.map((line) => {
+        const at = line.indexOf(':')
+        return [line.slice(0, at).trim().toLowerCase(), line.slice(at + 1).trim()]
+      }))
+      resolve({ statusLine, headers, body })
+    })
+    socket.write(request)
+  })
+}

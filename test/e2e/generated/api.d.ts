@@ -411,7 +411,7 @@ export interface components {
             /** @example 401 */
             statusCode: number;
             /**
-             * @description machine-readable reason, e.g. missing_credentials, session_expired, permission_denied, validation_failed
+             * @description machine-readable reason, e.g. missing_credentials, session_expired, permission_denied, validation_failed (the failing field is in the message). The server's own answers, before any route runs, have this shape too: 400 `bad_url` (malformed percent-encoding in the path), 400 `bad_request` (a malformed HTTP request), 404 `route_not_found`, 408 `request_timeout`, 413 `payload_too_large`, 414 `uri_too_long` (a path parameter longer than 200 characters), 415 `unsupported_media_type`, 431 `headers_too_large`.
              * @example session_expired
              */
             code: string;
@@ -421,7 +421,7 @@ export interface components {
              */
             error: string;
             /**
-             * @description human-readable explanation; never contains credentials
+             * @description human-readable explanation; never contains credentials, nor the request URL
              * @example The session has expired; log in again
              */
             message: string;
