@@ -1,19 +1,18 @@
+import { randomUUID } from 'node:crypto'
+import { STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
 import { join } from 'node:path'
 import autoload from '@fastify/autoload'
 import type { Server } from 'node:http'
-import type { FastifyError, FastifyHttpOptions, FastifyInstance } from 'fastify'
+import type { FastifyError, FastifyHttpOptions, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from './config.js'
 import { serverTimeouts } from './timeouts.js'
 import { ownErrorCode, RETRY_AFTER_SECONDS } from './errors.js'
 import { logSerializers, REDACTED_PATHS } from './logging.js'
 import type { Database } from './db/database.js'
 import { StorageError } from './db/errors.js'
-import { ApiErrorSchema, type ApiError } from './schemas/error.js'
-import { LinkSentSchema, LoginSchema, RefreshedSessionSchema } from './schemas/auth.js'
-import { DocumentPageSchema, DocumentSchema } from './schemas/document.js'
-import { MemberProfileSchema, ShippingAddressSchema } from './schemas/member.js'
-import { ClientClaimsSchema, RevokedCountSchema, SessionListItemSchema, SessionListSchema } from './schemas/sessions.js'
-import { AuthenticationFactorSchema, MemberSchema, OrganizationSchema, SessionSchema, SessionViewSchema } from './schemas/session.js'
+import type { ApiError } from './schemas/error.js'
+import { MAX_PATH_PARAM_LENGTH } from './schemas/primitives.js'
 
 export interface AppOptions {
   config: Config
@@ -44,9 +43,63 @@ export function serverOptions (config: Config, logStream?: NodeJS.WritableStream
     pluginTimeout: config.PLUGIN_TIMEOUT_MS,
     // Request, headers, idle and keep-alive timeouts (src/timeouts.ts): no client holds a socket forever.
     ...serverTimeouts(config),
-    routerOptions: { ignoreTrailingSlash: true },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } }
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_PARAM_LENGTH },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    // The router's own answers (bad percent-encoding, over-long parameter) and Node's (malformed
+    // requests, headers too large) in the one error shape too; none of them echoes the URL.
+    frameworkErrors: sendFrameworkError,
+    clientErrorHandler
   }
+}
+
+/** The one error body (DESIGN §6). */
+function apiError (statusCode: number, code: string, message: string, requestId: string): ApiError {
+  return { statusCode, code, error: httpReason(statusCode), message, requestId }
+}
+
+const FRAMEWORK_ERRORS: Record<string, { code: string, message: string }> = {
+  FST_ERR_BAD_URL: { code: 'bad_url', message: 'The URL path is not valid (malformed percent-encoding)' },
+  FST_ERR_MAX_PARAM_LENGTH: { code: 'uri_too_long', message: `A path parameter is longer than ${MAX_PATH_PARAM_LENGTH} characters` }
+}
+
+/** Errors the router raises before any route (or the error handler) is involved. */
+function sendFrameworkError (err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const statusCode = err.statusCode !== undefined && err.statusCode >= 400 ? err.statusCode : 500
+  const known = FRAMEWORK_ERRORS[err.code]
+  request.log.info({ code: err.code, statusCode }, 'request rejected')
+  const body = known === undefined
+    ? apiError(statusCode, statusCode >= 500 ? 'internal_error' : 'bad_request', statusCode >= 500 ? 'Internal server error' : 'The request could not be routed', request.id)
+    : apiError(statusCode, known.code, known.message, request.id)
+  void reply.code(statusCode).type('application/json').send(body)
+}
+
+/** What Node's HTTP parser refused (before Fastify sees a request), as status, code and message. */
+function clientErrorAnswer (errorCode: string): { statusCode: number, code: string, message: string } {
+  if (errorCode === 'HPE_HEADER_OVERFLOW') return { statusCode: 431, code: 'headers_too_large', message: 'The request line and headers are too large' }
+  if (errorCode === 'ERR_HTTP_REQUEST_TIMEOUT') return { statusCode: 408, code: 'request_timeout', message: 'The request took too long to arrive' }
+  return { statusCode: 400, code: 'bad_request', message: 'Malformed HTTP request' }
+}
+
+/**
+ * Node's `clientError` (a request its parser refused): answered in the API's shape instead of
+ * Fastify's default, then the connection is closed, as Node and Fastify do. No request object exists
+ * yet, so the request id is minted here and logged with the same value.
+ */
+function clientErrorHandler (this: FastifyInstance, err: Error & { code?: string }, socket: Socket): void {
+  // A reset connection has nobody to answer.
+  if (err.code === 'ECONNRESET' || socket.destroyed) return
+  const { statusCode, code, message } = clientErrorAnswer(err.code ?? '')
+  const requestId = `req-${randomUUID()}`
+  // Only the code: the error's rawPacket holds the request bytes (cookies, tokens).
+  this.log.info({ reqId: requestId, code: err.code, statusCode }, 'connection rejected')
+  // As Node does: answer only if no response of this connection has started (never corrupt one).
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage
+  if (!socket.writable || inFlight?.headersSent === true) {
+    socket.destroy()
+    return
+  }
+  const body = JSON.stringify(apiError(statusCode, code, message, requestId))
+  socket.end(`HTTP/1.1 ${statusCode} ${httpReason(statusCode)}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`, () => { socket.destroy() })
 }
 
 const CODE_BY_STATUS: Record<number, string> = {
@@ -54,18 +107,16 @@ const CODE_BY_STATUS: Record<number, string> = {
   404: 'not_found',
   405: 'method_not_allowed',
   406: 'not_acceptable',
+  408: 'request_timeout',
   413: 'payload_too_large',
+  414: 'uri_too_long',
   415: 'unsupported_media_type',
-  429: 'rate_limited'
+  429: 'rate_limited',
+  431: 'headers_too_large'
 }
 
 export default async function app (fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   fastify.decorate('config', opts.config)
-  for (const schema of [ApiErrorSchema, AuthenticationFactorSchema, MemberSchema, OrganizationSchema, SessionSchema, SessionViewSchema, LinkSentSchema, LoginSchema, RefreshedSessionSchema,
-    ShippingAddressSchema, MemberProfileSchema, DocumentSchema, DocumentPageSchema,
-    ClientClaimsSchema, SessionListItemSchema, SessionListSchema, RevokedCountSchema]) {
-    fastify.addSchema(schema)
-  }
 
   fastify.setErrorHandler((err: FastifyError, request, reply) => {
     const statusCode = err.validation !== undefined ? 400 : (err.statusCode !== undefined && err.statusCode >= 400 ? err.statusCode : 500)
@@ -87,19 +138,12 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
     const retryAfter = (err as { retryAfterSeconds?: number }).retryAfterSeconds
     if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter))
     else if (statusCode === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS))
-    const body: ApiError = {
-      statusCode,
-      code,
-      error: httpReason(statusCode),
-      message: statusCode === 500 ? 'Internal server error' : err.message,
-      requestId: request.id
-    }
-    void reply.code(statusCode).type('application/json').send(body)
+    void reply.code(statusCode).type('application/json').send(apiError(statusCode, code, statusCode === 500 ? 'Internal server error' : err.message, request.id))
   })
 
+  // The message names the method only: the URL is the client's own input, and can carry tokens.
   fastify.setNotFoundHandler((request, reply) => {
-    const body: ApiError = { statusCode: 404, code: 'route_not_found', error: 'Not Found', message: `Route ${request.method} ${request.url.split('?')[0] ?? ''} not found`, requestId: request.id }
-    void reply.code(404).send(body)
+    void reply.code(404).send(apiError(404, 'route_not_found', `No ${request.method} route at this URL`, request.id))
   })
 
   await fastify.register(autoload, { dir: join(import.meta.dirname, '../plugins/external'), options: opts })
@@ -107,9 +151,5 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(autoload, { dir: join(import.meta.dirname, '../routes'), options: opts, dirNameRoutePrefix: false })
 }
 
-const REASONS: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable',
-  409: 'Conflict', 412: 'Precondition Failed', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 428: 'Precondition Required',
-  429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable'
-}
-const httpReason = (status: number): string => REASONS[status] ?? (status >= 500 ? 'Server Error' : 'Client Error')
+/** The HTTP reason phrase (Node's table: 'Payload Too Large', 'Request Header Fields Too Large', ...). */
+const httpReason = (status: number): string => STATUS_CODES[status] ?? (status >= 500 ? 'Server Error' : 'Client Error')

@@ -1,8 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { Config } from './config.js'
-import type { RunningEmulator } from './emulator/index.js'
-
-interface OutboxMessage { email_address: string, link: string }
+import type { OutboxMessage, RunningEmulator } from './emulator/index.js'
 
 /**
  * Embedded default only: sends a login link for the seeded admin through the normal login path and

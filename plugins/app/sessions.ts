@@ -11,7 +11,7 @@ import { createSessionRefresher, type SessionCredential } from '../../src/auth/s
 import { BadRequestError, CustomClaimsTooLargeError, NotFoundError, RateLimitedError } from '../../src/errors.js'
 import { createSlowPathGuard } from '../../src/auth/slow-path-guard.js'
 import { callStytch } from '../../src/stytch/errors.js'
-import { CLIENT_CLAIMS_MAX_BYTES, type SessionListItemSchema } from '../../src/schemas/sessions.js'
+import { CLIENT_CLAIMS_MAX_BYTES, type SessionListItemSchema } from '../../src/schemas/session.js'
 
 /** Response header carrying the fresh session JWT to bearer clients (documented in openapi.yaml). */
 export const SESSION_JWT_HEADER = 'x-session-jwt'

@@ -2,8 +2,9 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { FastifyRequest } from 'fastify'
 import { RateLimitedError } from '../../src/errors.js'
 import {
-  AuthenticateMagicLinkBodySchema, LinkSentSchema, LoginSchema, MagicLinkTokenSchema, SendLoginLinkBodySchema, type Login
+  AuthenticateMagicLinkBodySchema, LinkSentSchema, LoginSchema, SendLoginLinkBodySchema, type Login
 } from '../../src/schemas/auth.js'
+import { MagicLinkTokenSchema } from '../../src/schemas/primitives.js'
 import { errorResponses } from '../../src/openapi/route-helpers.js'
 import type { LoginResult } from '../../plugins/app/sessions.js'
 

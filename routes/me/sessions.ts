@@ -1,9 +1,9 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { errorResponses } from '../../src/openapi/route-helpers.js'
-import { SessionViewSchema } from '../../src/schemas/session.js'
+import { SessionIdParamsSchema } from '../../src/schemas/primitives.js'
 import {
-  CLIENT_CLAIMS_MAX_BYTES, RevokeAllBodySchema, RevokedCountSchema, SessionIdParamsSchema, SessionListSchema, UpdateSessionBodySchema
-} from '../../src/schemas/sessions.js'
+  CLIENT_CLAIMS_MAX_BYTES, RevokeAllBodySchema, RevokedCountSchema, SessionListSchema, SessionViewSchema, UpdateSessionBodySchema
+} from '../../src/schemas/session.js'
 
 const sessions: FastifyPluginAsyncTypebox = async (fastify) => {
   const service = fastify.sessions

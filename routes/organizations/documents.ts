@@ -7,7 +7,7 @@ import {
   CreateDocumentBodySchema, DocumentPageSchema, DocumentParamsSchema, DocumentSchema, IdempotencyHeadersSchema, IfMatchHeadersSchema,
   ListDocumentsQuerySchema, UpdateDocumentBodySchema
 } from '../../src/schemas/document.js'
-import { OrganizationParamsSchema } from '../../src/schemas/member.js'
+import { OrganizationParamsSchema } from '../../src/schemas/primitives.js'
 
 const etag = (document: Document): string => `"v${document.version}"`
 /** The version an If-Match names; anything else (weak tags, `*`, lists) matches no version. */

@@ -1,7 +1,8 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { RevokedCountSchema } from '../../src/schemas/sessions.js'
+import { RevokedCountSchema } from '../../src/schemas/session.js'
 import { errorResponses } from '../../src/openapi/route-helpers.js'
-import { InviteMemberBodySchema, MemberParamsSchema, MemberProfileSchema, OrganizationParamsSchema, UpdateRolesBodySchema } from '../../src/schemas/member.js'
+import { InviteMemberBodySchema, MemberProfileSchema, UpdateRolesBodySchema } from '../../src/schemas/member.js'
+import { MemberParamsSchema, OrganizationParamsSchema } from '../../src/schemas/primitives.js'
 
 const members: FastifyPluginAsyncTypebox = async (fastify) => {
   const service = fastify.members

@@ -1,27 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto'
+import type { Document, DocumentInput, DocumentPage, DocumentPatch } from '../schemas/document.js'
 import { decodeCursor, encodeCursor, EXACT_CREATED_AT_SQL } from './cursor.js'
 import type { Database, Queryable } from './database.js'
 import { IdempotencyKeyReusedError } from './errors.js'
 import { isUuid } from './uuid.js'
 
 export { IdempotencyKeyReusedError, InvalidCursorError } from './errors.js'
-
-/** A document as the API shows it: timestamps as ISO-8601 strings. */
-export interface Document {
-  id: string
-  organization_id: string
-  title: string
-  body: string
-  version: number
-  created_by: string
-  updated_by: string
-  created_at: string
-  updated_at: string
-}
-
-export interface DocumentInput { title: string, body: string }
-export interface DocumentPatch { title?: string, body?: string }
-export interface DocumentPage { documents: Document[], next_cursor: string | null }
+/** The store's shapes are the API's schemas: a document as the API shows it (ISO-8601 timestamps). */
+export type { Document, DocumentInput, DocumentPage, DocumentPatch } from '../schemas/document.js'
 
 type DocumentRow = Omit<Document, 'created_at' | 'updated_at'> & { created_at: Date, updated_at: Date }
 

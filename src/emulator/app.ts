@@ -43,10 +43,11 @@ function installJsonParser (app: FastifyInstance): void {
   })
 }
 
-export interface AppOptions { logger?: FastifyServerOptions['logger'] }
+/** Options of the emulator's own Fastify app (not the API's AppOptions in src/app.ts). */
+export interface EmulatorAppOptions { logger?: FastifyServerOptions['logger'] }
 
 /** The emulator's own Fastify app (never registered into the API). Not listening yet. */
-export async function buildEmulatorApp (state: EmulatorState, options: AppOptions = {}): Promise<FastifyInstance> {
+export async function buildEmulatorApp (state: EmulatorState, options: EmulatorAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
     forceCloseConnections: true,

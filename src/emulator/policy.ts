@@ -1,5 +1,5 @@
-import { loadProjectPolicy } from '../rbac/policy.js'
-import { type Organization, type PolicyResource, type PolicyRole } from './state.js'
+import { loadProjectPolicy, type PolicyResource, type PolicyRole, type ProjectPolicy } from '../rbac/policy.js'
+import { type Organization } from './state.js'
 
 const crud = ['create', 'get', 'update', 'delete']
 
@@ -53,10 +53,11 @@ const defaultRoles: PolicyRole[] = [
   }
 ]
 
-export interface ProjectPolicy { roles: PolicyRole[], resources: PolicyResource[], scopes: unknown[] }
+/** The policy the emulator serves (rbac/policy): Stytch's defaults ∪ the project's file, plus (empty) scopes. */
+export type ServedPolicy = ProjectPolicy & { scopes: unknown[] }
 
 /** Default policy ∪ the project's policy file: permissions of the same role_id are unioned. */
-export function buildProjectPolicy (): ProjectPolicy {
+export function buildProjectPolicy (): ServedPolicy {
   const project = loadProjectPolicy()
   const roles = new Map<string, PolicyRole>(defaultRoles.map((role) => [role.role_id, structuredClone(role)]))
   for (const role of project.roles) {
@@ -72,11 +73,11 @@ export function buildProjectPolicy (): ProjectPolicy {
 }
 
 /** The roles the SDK's local check would see for this org: project roles, then the org policy's roles. */
-export function policyRolesFor (policy: ProjectPolicy, organization: Organization): PolicyRole[] {
+export function policyRolesFor (policy: ServedPolicy, organization: Organization): PolicyRole[] {
   return policy.roles.concat(organization.custom_roles)
 }
 
-export function roleExists (policy: ProjectPolicy, organization: Organization, roleId: string): boolean {
+export function roleExists (policy: ServedPolicy, organization: Organization, roleId: string): boolean {
   return policyRolesFor(policy, organization).some((role) => role.role_id === roleId)
 }
 

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox'
+import { PolicyRoleSchema } from '../rbac/policy.js'
 
 /** Shared request-schema pieces. Types only: ranges and formats are checked in code, with Stytch's error types. */
 export const JsonObject = Type.Record(Type.String(), Type.Unknown())
@@ -26,11 +27,22 @@ export const SearchPaging = {
 
 export const EmailImplicitRoleAssignments = Type.Array(Type.Object({ domain: Type.String(), role_id: Type.String() }))
 
-export const PolicyRoles = Type.Array(Type.Object({
-  role_id: Type.String(),
-  description: Type.String(),
-  permissions: Type.Array(Type.Object({ resource_id: Type.String(), actions: StringList }))
-}))
+export const PolicyRoles = Type.Array(PolicyRoleSchema)
+
+export const LinkTypeSchema = Type.Union([Type.Literal('login'), Type.Literal('signup'), Type.Literal('invite')])
+
+/** An email the emulator "sent" (GET /emulator/outbox): the link, and its token for tests. */
+export const OutboxMessageSchema = Type.Object({
+  email_address: Type.String(),
+  type: LinkTypeSchema,
+  organization_id: Type.String(),
+  organization_slug: Type.String(),
+  member_id: Type.String(),
+  link: Type.String(),
+  token: Type.String(),
+  redirect_url: Type.String(),
+  sent_at: Type.String()
+})
 
 function oneOf (...values: string[]) {
   return Type.Union(values.map((value) => Type.Literal(value)))

@@ -1,10 +1,11 @@
+import { type Static } from '@sinclair/typebox'
 import { type JWK } from 'jose'
-import { type ProjectPolicy } from './policy.js'
+import { type PolicyRole } from '../rbac/policy.js'
+import { type ServedPolicy } from './policy.js'
+import { type LinkTypeSchema, type OutboxMessageSchema } from './schemas.js'
 
-/** A role of a policy (project or organization): the actions it grants per resource. */
-export interface PolicyPermission { resource_id: string, actions: string[] }
-export interface PolicyRole { role_id: string, description: string, permissions: PolicyPermission[] }
-export interface PolicyResource { resource_id: string, description: string, actions: string[] }
+/** A role of a policy (project or organization): the actions it grants per resource (src/rbac/policy.ts). */
+export type { PolicyPermission, PolicyResource, PolicyRole } from '../rbac/policy.js'
 
 export interface EmailImplicitRoleAssignment { domain: string, role_id: string }
 
@@ -65,7 +66,7 @@ export interface StoredMember {
   updated_at: string
 }
 
-export type LinkType = 'login' | 'signup' | 'invite'
+export type LinkType = Static<typeof LinkTypeSchema>
 
 export interface StoredMagicLink {
   type: LinkType
@@ -100,17 +101,8 @@ export interface StoredSession {
   revoked: boolean
 }
 
-export interface OutboxMessage {
-  email_address: string
-  type: LinkType
-  organization_id: string
-  organization_slug: string
-  member_id: string
-  link: string
-  token: string
-  redirect_url: string
-  sent_at: string
-}
+/** An email the emulator "sent": what GET /emulator/outbox lists. */
+export type OutboxMessage = Static<typeof OutboxMessageSchema>
 
 export interface SigningKey { kid: string, privateKey: CryptoKey, publicJwk: JWK }
 
@@ -138,7 +130,7 @@ export interface ResolvedOptions {
 export interface EmulatorState {
   readonly options: ResolvedOptions
   /** Stytch's default RBAC policy merged with the project's policy file (read once at start). */
-  readonly policy: ProjectPolicy
+  readonly policy: ServedPolicy
   config: EmulatorConfig
   organizations: Map<string, Organization>
   members: Map<string, StoredMember>
@@ -156,7 +148,7 @@ export interface EmulatorState {
   routes: Set<string>
 }
 
-export function createState (options: ResolvedOptions, policy: ProjectPolicy, signingKey: SigningKey): EmulatorState {
+export function createState (options: ResolvedOptions, policy: ServedPolicy, signingKey: SigningKey): EmulatorState {
   return {
     options,
     policy,

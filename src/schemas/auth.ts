@@ -1,11 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { EmailAddressSchema, MagicLinkTokenSchema, OrganizationRefSchema, SessionTokenSchema } from './primitives.js'
 import { MemberSchema, OrganizationSchema, SessionSchema } from './session.js'
-
-export const EmailAddressSchema = Type.String({ format: 'email', maxLength: 254, examples: ['admin@acme.test'] })
-/** An organization id or slug (Stytch accepts either wherever an organization id is expected). */
-export const OrganizationRefSchema = Type.String({ pattern: '^[A-Za-z0-9._~-]{2,128}$', description: 'organization id or slug', examples: ['acme'] })
-export const MagicLinkTokenSchema = Type.String({ pattern: '^[A-Za-z0-9_=-]{20,200}$', description: 'the `token` query parameter of the emailed link' })
-export const SessionTokenSchema = Type.String({ pattern: '^[A-Za-z0-9_-]{20,200}$', description: 'opaque Stytch session token' })
 
 export const SendLoginLinkBodySchema = Type.Object({
   email_address: EmailAddressSchema,

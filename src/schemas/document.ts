@@ -1,6 +1,6 @@
-import { Type } from '@sinclair/typebox'
+import { Type, type Static } from '@sinclair/typebox'
 import { NullableString } from './common.js'
-import { OrganizationParamsSchema } from './member.js'
+import { OrganizationParamsSchema } from './primitives.js'
 
 export const DocumentSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -60,3 +60,10 @@ export const IfMatchHeadersSchema = Type.Object({
 export const IdempotencyHeadersSchema = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ pattern: '^[\\x21-\\x7E]{1,128}$', description: 'a retry with the same key and body returns the first result instead of creating a duplicate' }))
 })
+
+/** A document as the API shows it (timestamps as ISO-8601 strings); the store returns this shape. */
+export type Document = Static<typeof DocumentSchema>
+export type DocumentPage = Static<typeof DocumentPageSchema>
+/** A new document's fields, after validation (the body defaults to ''). */
+export type DocumentInput = Static<typeof CreateDocumentBodySchema>
+export type DocumentPatch = Static<typeof UpdateDocumentBodySchema>

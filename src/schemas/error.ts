@@ -1,11 +1,21 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { MAX_PATH_PARAM_LENGTH } from './primitives.js'
 
 /** The one error shape of the API (DESIGN §6): Fastify's fields plus a machine code and the request id. */
 export const ApiErrorSchema = Type.Object({
   statusCode: Type.Integer({ minimum: 400, maximum: 599, examples: [401] }),
-  code: Type.String({ description: 'machine-readable reason, e.g. missing_credentials, session_expired, permission_denied, validation_failed', examples: ['session_expired'] }),
+  code: Type.String({
+    description: [
+      'machine-readable reason, e.g. missing_credentials, session_expired, permission_denied, validation_failed (the failing field is in the message).',
+      'The server\'s own answers, before any route runs, have this shape too: 400 `bad_url` (malformed percent-encoding in the path),',
+      '400 `bad_request` (a malformed HTTP request), 404 `route_not_found`, 408 `request_timeout`, 413 `payload_too_large`,',
+      '414 `uri_too_long` (a path parameter longer than ' + String(MAX_PATH_PARAM_LENGTH) + ' characters), 415 `unsupported_media_type`,',
+      '431 `headers_too_large`.'
+    ].join(' '),
+    examples: ['session_expired']
+  }),
   error: Type.String({ description: 'HTTP reason phrase', examples: ['Unauthorized'] }),
-  message: Type.String({ description: 'human-readable explanation; never contains credentials', examples: ['The session has expired; log in again'] }),
+  message: Type.String({ description: 'human-readable explanation; never contains credentials, nor the request URL', examples: ['The session has expired; log in again'] }),
   requestId: Type.String({ description: 'correlates with the server logs', examples: ['req-1'] })
 }, { $id: 'ApiError', additionalProperties: false, description: 'Every error response has this shape.' })
 

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { EmailAddressSchema } from './auth.js'
+import { EmailAddressSchema, RoleIdSchema } from './primitives.js'
 
 export const ShippingAddressSchema = Type.Object({
   line1: Type.String({ minLength: 1, maxLength: 200, examples: ['1 Main Street'] }),
@@ -9,8 +9,6 @@ export const ShippingAddressSchema = Type.Object({
   postal_code: Type.String({ minLength: 1, maxLength: 20, examples: ['12345'] }),
   country: Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2', examples: ['US'] })
 }, { $id: 'ShippingAddress', additionalProperties: false })
-
-export const RoleIdSchema = Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', examples: ['editor'] })
 
 export const MemberProfileSchema = Type.Object({
   member_id: Type.String(),
@@ -49,15 +47,6 @@ export const InviteMemberBodySchema = Type.Object({
 export const UpdateRolesBodySchema = Type.Object({
   roles: Type.Array(RoleIdSchema, { maxItems: 16, uniqueItems: true, description: 'replaces every explicit role; stytch_member is implicit' })
 }, { additionalProperties: false })
-
-export const OrganizationParamsSchema = Type.Object({
-  organizationId: Type.String({ pattern: '^[A-Za-z0-9._~-]{2,128}$', description: 'organization id or slug; must be the session\'s organization' })
-})
-
-export const MemberParamsSchema = Type.Object({
-  organizationId: OrganizationParamsSchema.properties.organizationId,
-  memberId: Type.String({ pattern: '^[A-Za-z0-9._~-]{2,128}$' })
-})
 
 export type MemberProfile = Static<typeof MemberProfileSchema>
 export type ShippingAddress = Static<typeof ShippingAddressSchema>

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { CLIENT_CLAIMS_MAX_BYTES } from '../../src/schemas/sessions.js'
+import { CLIENT_CLAIMS_MAX_BYTES } from '../../src/schemas/session.js'
 import { buildApp, loginForCookies } from '../helper.js'
 
 /** The largest client claims the API accepts: every allow-listed claim, ui_state filled to the byte cap. */

@@ -4,24 +4,14 @@
 // emulator and re-exports the control shortcuts app tests use.
 import { type Test } from 'tap'
 import { B2BClient, ClientError, RequestError, StytchError, type B2BMagicLinksAuthenticateRequest, type B2BMagicLinksAuthenticateResponse } from 'stytch'
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js'
+import { startEmulator, type EmulatorOptions, type OutboxMessage, type RunningEmulator } from '../../src/emulator/index.js'
 
 export interface Harness {
   emu: RunningEmulator
   client: B2BClient
 }
 
-export interface OutboxMessage {
-  email_address: string
-  type: 'login' | 'signup' | 'invite'
-  organization_id: string
-  organization_slug: string
-  member_id: string
-  link: string
-  token: string
-  redirect_url: string
-  sent_at: string
-}
+export type { OutboxMessage }
 
 export interface CallCounts {
   calls: Record<string, number>

@@ -411,7 +411,7 @@ export interface components {
             /** @example 401 */
             statusCode: number;
             /**
-             * @description machine-readable reason, e.g. missing_credentials, session_expired, permission_denied, validation_failed
+             * @description machine-readable reason, e.g. missing_credentials, session_expired, permission_denied, validation_failed (the failing field is in the message). The server's own answers, before any route runs, have this shape too: 400 `bad_url` (malformed percent-encoding in the path), 400 `bad_request` (a malformed HTTP request), 404 `route_not_found`, 408 `request_timeout`, 413 `payload_too_large`, 414 `uri_too_long` (a path parameter longer than 200 characters), 415 `unsupported_media_type`, 431 `headers_too_large`.
              * @example session_expired
              */
             code: string;
@@ -421,7 +421,7 @@ export interface components {
              */
             error: string;
             /**
-             * @description human-readable explanation; never contains credentials
+             * @description human-readable explanation; never contains credentials, nor the request URL
              * @example The session has expired; log in again
              */
             message: string;
@@ -439,6 +439,65 @@ export interface components {
             last_authenticated_at: string;
             email_address?: string;
         };
+        ClientClaims: {
+            theme?: "light" | "dark" | null;
+            locale?: string | null;
+            /** @description free-form UI state (string values); counts toward the size cap */
+            ui_state?: {
+                [key: string]: string;
+            } | null;
+        };
+        /**
+         * @example {
+         *       "id": "5f0c1c52-9a55-4d1e-9a0b-2f7f0b1e0a11",
+         *       "organization_id": "organization-test-8a3f6d0e-3b7c-4a0e-8d5e-2f1c9b7a6e55",
+         *       "title": "Q3 plan",
+         *       "body": "Ship the login.",
+         *       "version": 2,
+         *       "created_by": "member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01",
+         *       "updated_by": "member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01",
+         *       "created_at": "2026-01-10T09:00:00.000Z",
+         *       "updated_at": "2026-01-10T09:30:00.000Z"
+         *     }
+         */
+        Document: {
+            /** Format: uuid */
+            id: string;
+            organization_id: string;
+            /** @example Q3 plan */
+            title: string;
+            body: string;
+            /** @description bumped by every update; the ETag is "v<version>" */
+            version: number;
+            /** @description member_id */
+            created_by: string;
+            /** @description member_id */
+            updated_by: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        DocumentPage: {
+            documents: components["schemas"]["Document"][];
+            /** @description pass as `cursor` for the next page; null on the last page */
+            next_cursor: string | null;
+        };
+        LinkSent: {
+            /** @enum {string} */
+            status: "sent";
+            /** @example If this address can log in to the organization, a login link is on its way. */
+            message: string;
+        };
+        Login: {
+            member: components["schemas"]["Member"];
+            organization: components["schemas"]["Organization"];
+            session: components["schemas"]["Session"];
+            /** @description only with delivery=body */
+            session_token?: string;
+            /** @description only with delivery=body */
+            session_jwt?: string;
+        };
         /** @description The authenticated member. */
         Member: {
             /** @example member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01 */
@@ -448,11 +507,59 @@ export interface components {
             email_address: string | null;
             roles: string[];
         };
+        /**
+         * @description A member as Stytch stores it.
+         * @example {
+         *       "member_id": "member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01",
+         *       "organization_id": "organization-test-8a3f6d0e-3b7c-4a0e-8d5e-2f1c9b7a6e55",
+         *       "email_address": "editor@acme.test",
+         *       "name": "Acme Editor",
+         *       "status": "active",
+         *       "roles": [
+         *         "stytch_member",
+         *         "editor"
+         *       ],
+         *       "shipping_address": {
+         *         "line1": "1 Main Street",
+         *         "city": "Springfield",
+         *         "postal_code": "12345",
+         *         "country": "US"
+         *       }
+         *     }
+         */
+        MemberProfile: {
+            member_id: string;
+            organization_id: string;
+            email_address: string;
+            name: string;
+            /**
+             * @example active
+             * @example invited
+             */
+            status: string;
+            /**
+             * @example [
+             *       "stytch_member",
+             *       "editor"
+             *     ]
+             */
+            roles: string[];
+            shipping_address: components["schemas"]["ShippingAddress"] | null;
+        };
         Organization: {
             /** @example organization-test-8a3f6d0e-3b7c-4a0e-8d5e-2f1c9b7a6e55 */
             organization_id: string;
             /** @example acme */
             organization_slug: string;
+        };
+        RefreshedSession: {
+            /** @description fresh session JWT (valid for a few minutes) */
+            session_jwt: string;
+            session: components["schemas"]["Session"];
+        };
+        RevokedCount: {
+            /** @description number of sessions revoked */
+            revoked: number;
         };
         /** @description The member session, as proven by the session JWT or by Stytch. */
         Session: {
@@ -475,6 +582,21 @@ export interface components {
             custom_claims: {
                 [key: string]: unknown;
             };
+        };
+        SessionList: {
+            sessions: components["schemas"]["SessionListItem"][];
+        };
+        SessionListItem: {
+            member_session_id: string;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            last_accessed_at: string;
+            /** Format: date-time */
+            expires_at: string;
+            authentication_factors: components["schemas"]["AuthenticationFactor"][];
+            /** @description the session this request is authenticated with */
+            current: boolean;
         };
         /**
          * @description Who is logged in, in which organization, with which session.
@@ -520,26 +642,6 @@ export interface components {
             organization: components["schemas"]["Organization"];
             session: components["schemas"]["Session"];
         };
-        LinkSent: {
-            /** @enum {string} */
-            status: "sent";
-            /** @example If this address can log in to the organization, a login link is on its way. */
-            message: string;
-        };
-        Login: {
-            member: components["schemas"]["Member"];
-            organization: components["schemas"]["Organization"];
-            session: components["schemas"]["Session"];
-            /** @description only with delivery=body */
-            session_token?: string;
-            /** @description only with delivery=body */
-            session_jwt?: string;
-        };
-        RefreshedSession: {
-            /** @description fresh session JWT (valid for a few minutes) */
-            session_jwt: string;
-            session: components["schemas"]["Session"];
-        };
         ShippingAddress: {
             /** @example 1 Main Street */
             line1: string;
@@ -554,108 +656,6 @@ export interface components {
              * @example US
              */
             country: string;
-        };
-        /**
-         * @description A member as Stytch stores it.
-         * @example {
-         *       "member_id": "member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01",
-         *       "organization_id": "organization-test-8a3f6d0e-3b7c-4a0e-8d5e-2f1c9b7a6e55",
-         *       "email_address": "editor@acme.test",
-         *       "name": "Acme Editor",
-         *       "status": "active",
-         *       "roles": [
-         *         "stytch_member",
-         *         "editor"
-         *       ],
-         *       "shipping_address": {
-         *         "line1": "1 Main Street",
-         *         "city": "Springfield",
-         *         "postal_code": "12345",
-         *         "country": "US"
-         *       }
-         *     }
-         */
-        MemberProfile: {
-            member_id: string;
-            organization_id: string;
-            email_address: string;
-            name: string;
-            /**
-             * @example active
-             * @example invited
-             */
-            status: string;
-            /**
-             * @example [
-             *       "stytch_member",
-             *       "editor"
-             *     ]
-             */
-            roles: string[];
-            shipping_address: components["schemas"]["ShippingAddress"] | null;
-        };
-        /**
-         * @example {
-         *       "id": "5f0c1c52-9a55-4d1e-9a0b-2f7f0b1e0a11",
-         *       "organization_id": "organization-test-8a3f6d0e-3b7c-4a0e-8d5e-2f1c9b7a6e55",
-         *       "title": "Q3 plan",
-         *       "body": "Ship the login.",
-         *       "version": 2,
-         *       "created_by": "member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01",
-         *       "updated_by": "member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01",
-         *       "created_at": "2026-01-10T09:00:00.000Z",
-         *       "updated_at": "2026-01-10T09:30:00.000Z"
-         *     }
-         */
-        Document: {
-            /** Format: uuid */
-            id: string;
-            organization_id: string;
-            /** @example Q3 plan */
-            title: string;
-            body: string;
-            /** @description bumped by every update; the ETag is "v<version>" */
-            version: number;
-            /** @description member_id */
-            created_by: string;
-            /** @description member_id */
-            updated_by: string;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-        };
-        DocumentPage: {
-            documents: components["schemas"]["Document"][];
-            /** @description pass as `cursor` for the next page; null on the last page */
-            next_cursor: string | null;
-        };
-        ClientClaims: {
-            theme?: "light" | "dark" | null;
-            locale?: string | null;
-            /** @description free-form UI state (string values); counts toward the size cap */
-            ui_state?: {
-                [key: string]: string;
-            } | null;
-        };
-        SessionListItem: {
-            member_session_id: string;
-            /** Format: date-time */
-            started_at: string;
-            /** Format: date-time */
-            last_accessed_at: string;
-            /** Format: date-time */
-            expires_at: string;
-            authentication_factors: components["schemas"]["AuthenticationFactor"][];
-            /** @description the session this request is authenticated with */
-            current: boolean;
-        };
-        SessionList: {
-            sessions: components["schemas"]["SessionListItem"][];
-        };
-        RevokedCount: {
-            /** @description number of sessions revoked */
-            revoked: number;
         };
     };
     responses: never;
@@ -1323,6 +1323,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description a Stytch member session id (`session-test-…` or `session-live-…`)
+                 * @example session-test-0b0f1c7e-6f7c-4a57-9a57-5c1f3f0b2a11
+                 */
                 sessionId: string;
             };
             cookie?: never;
@@ -2216,6 +2220,10 @@ export interface operations {
             path: {
                 /** @description organization id or slug; must be the session's organization */
                 organizationId: string;
+                /**
+                 * @description a Stytch member id (`member-test-…` or `member-live-…`)
+                 * @example member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01
+                 */
                 memberId: string;
             };
             cookie?: never;
@@ -2332,6 +2340,10 @@ export interface operations {
             path: {
                 /** @description organization id or slug; must be the session's organization */
                 organizationId: string;
+                /**
+                 * @description a Stytch member id (`member-test-…` or `member-live-…`)
+                 * @example member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01
+                 */
                 memberId: string;
             };
             cookie?: never;
@@ -2414,6 +2426,10 @@ export interface operations {
             path: {
                 /** @description organization id or slug; must be the session's organization */
                 organizationId: string;
+                /**
+                 * @description a Stytch member id (`member-test-…` or `member-live-…`)
+                 * @example member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01
+                 */
                 memberId: string;
             };
             cookie?: never;
