@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import { join } from 'node:path'
 import autoload from '@fastify/autoload'
+import AjvCompiler from '@fastify/ajv-compiler'
 import type { Server } from 'node:http'
 import type { FastifyError, FastifyHttpOptions, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from './config.js'
@@ -26,6 +27,15 @@ declare module 'fastify' {
   }
 }
 
+const ajvCompilers = AjvCompiler()
+
+/** One Ajv for bodies (no type coercion, unknown fields refused by each schema), one for everything else. */
+const strictBodyValidator: typeof ajvCompilers = (externalSchemas, options) => {
+  const coercing = ajvCompilers(externalSchemas, options)
+  const strict = ajvCompilers(externalSchemas, { ...options, customOptions: { ...options?.customOptions, coerceTypes: false } } as typeof options)
+  return (route) => (route.httpPart === 'body' ? strict(route) : coercing(route))
+}
+
 /** Options for `Fastify()`, shared by the server and the tests so validation and logging match. */
 export function serverOptions (config: Config, logStream?: NodeJS.WritableStream): FastifyHttpOptions<Server> {
   return {
@@ -45,6 +55,9 @@ export function serverOptions (config: Config, logStream?: NodeJS.WritableStream
     ...serverTimeouts(config),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_PARAM_LENGTH },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    // Bodies are JSON, typed by the client: no coercion there (an array where an email is expected
+    // is a 400, not an email sent). Query strings, path parameters and headers are text: coerced.
+    schemaController: { compilersFactory: { buildValidator: strictBodyValidator } },
     // The router's own answers (bad percent-encoding, over-long parameter) and Node's (malformed
     // requests, headers too large) in the one error shape too; none of them echoes the URL.
     frameworkErrors: sendFrameworkError,
