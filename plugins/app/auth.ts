@@ -93,9 +93,10 @@ export default fp(async function auth (fastify: FastifyInstance) {
     if (!needsAuth) return
     const sensitive = route.config?.sensitive
     route.onRequest = [...toArray(route.onRequest), authenticateHook]
-    // Confirmed with Stytch before the body is read, but after the local RBAC check (onRequest):
-    // a request that is denied anyway costs no Stytch call. The rbac plugin checks again after this.
-    if (sensitive !== undefined) route.preParsing = [...toArray(route.preParsing), confirmHook(sensitive === true ? undefined : sensitive.maxAuthAgeMinutes)]
+    // Confirmed with Stytch after the local RBAC check (onRequest) and after validation (preHandler):
+    // a request that is denied or malformed anyway costs no Stytch call. The rbac plugin checks
+    // again after this, on the roles Stytch answered with.
+    if (sensitive !== undefined) route.preHandler = [...toArray(route.preHandler), confirmHook(sensitive === true ? undefined : sensitive.maxAuthAgeMinutes)]
   })
 
   /** Sensitive routes: the session is confirmed by Stytch now, and (optionally) recently authenticated. */

@@ -45,9 +45,9 @@ export default fp(async function rbac (fastify: FastifyInstance) {
       for (const permission of permissions) await check(request, permission)
     }
     route.onRequest = [...toArray(route.onRequest), enforce]
-    // Sensitive routes confirm the session with Stytch in preParsing (auth plugin): the roles
+    // Sensitive routes confirm the session with Stytch in preHandler (auth plugin): the roles
     // Stytch answers with may be fewer than the JWT's, so the check runs again on them.
-    if (route.config?.sensitive !== undefined) route.preParsing = [...toArray(route.preParsing), enforce]
+    if (route.config?.sensitive !== undefined) route.preHandler = [...toArray(route.preHandler), enforce]
   })
 
   async function check (request: FastifyRequest, permission: RoutePermission): Promise<void> {
