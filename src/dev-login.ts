@@ -16,7 +16,7 @@ export async function printDevLogin (app: FastifyInstance, config: Config, emula
     const link = messages.at(-1)?.link
     app.log.info([
       `Embedded Stytch emulator: ${emulator.url} (no STYTCH_PROJECT_ID/STYTCH_SECRET set; development only)`,
-      `Seed: acme (admin@acme.test stytch_admin, editor@acme.test editor, viewer@acme.test viewer), globex (admin@globex.test)`,
+      'Seed: acme (admin@acme.test stytch_admin, editor@acme.test editor, viewer@acme.test viewer), globex (admin@globex.test)',
       `Log in as ${email}: open ${link ?? '(no link found)'}`,
       `More links: POST /v1/auth/magic-links/send, then read them at ${emulator.url}emulator/outbox`
     ].join('\n'))

@@ -1,4 +1,3 @@
-
 /**
  * Credentials never reach the logs: headers that carry them are censored by pino's `redact`, and
  * query parameters that carry them (the magic-link `token`) are censored in the logged URL.

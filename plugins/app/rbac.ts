@@ -63,6 +63,4 @@ export default fp(async function rbac (fastify: FastifyInstance) {
       throw new PermissionDeniedError(permission.action, permission.resource)
     }
   }
-
 }, { name: 'rbac', dependencies: ['auth', 'stytch'] })
-

@@ -19,7 +19,6 @@ export function grantingRoles (roles: PolicyRole[], sessionRoles: readonly strin
     .map((role) => role.role_id)
 }
 
-
 /** How a permission reads in docs and OpenAPI. */
 export const describePermission = (p: RoutePermission): string =>
   `\`${p.action}\` on \`${p.resource}\` in the ${p.organization === 'path' ? 'organization of the path, which must be the session\'s' : 'session\'s organization'}`

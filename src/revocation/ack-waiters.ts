@@ -44,7 +44,7 @@ export function createAckWaiters (): AckWaiters {
   return {
     wait (id, timeoutMs) {
       let resolve!: (outcome: AckOutcome) => void
-      const done = new Promise<AckOutcome>((resolve_) => { resolve = resolve_ })
+      const done = new Promise<AckOutcome>((_resolve) => { resolve = _resolve })
       const timer = setTimeout(() => { waiting.finish(true) }, timeoutMs)
       const waiting: Waiting = {
         from: new Set(),

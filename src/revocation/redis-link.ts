@@ -121,6 +121,8 @@ export function createRedisLink (options: RedisLinkOptions): RedisLink {
       do {
         syncAgain = false
         await syncOnce()
+        // `syncAgain` and `closed` change while syncOnce() awaits (events, close()): not a constant condition.
+        // eslint-disable-next-line no-unmodified-loop-condition
       } while (syncAgain && !closed && bothReady())
     } finally {
       syncing = false

@@ -27,7 +27,6 @@ t.test('readyz is 503 until the JWKS loads, then stays 200 through a Stytch outa
   t.equal((await app.inject('/readyz')).statusCode, 200, 'a refresh failure keeps the instance ready')
 })
 
-
 t.test('unknown routes, bad JSON and validation failures share the one error shape', async (t) => {
   const { app } = await buildApp(t)
   const notFound = await app.inject('/nope?token=abc')

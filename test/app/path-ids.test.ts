@@ -66,7 +66,7 @@ t.test('traversal ids are a 400 on every route with an id, and nothing reaches S
   }
 
   // Unencoded segments after the id: no route has that shape, so the router answers 404 itself.
-  for (const path of ['/v1/me/sessions/a/..', `/v1/organizations/acme/members/a/../roles`, '/v1/organizations/acme/members/./sessions/revoke']) {
+  for (const path of ['/v1/me/sessions/a/..', '/v1/organizations/acme/members/a/../roles', '/v1/organizations/acme/members/./sessions/revoke']) {
     const response = await rawRequest(port, 'DELETE', path, { headers: auth })
     t.equal(response.statusCode, 404, `${path} is no route`)
     assertApiError(t, response.json(), 404, 'route_not_found', path)

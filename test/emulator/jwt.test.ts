@@ -50,7 +50,10 @@ t.test('the session JWT has the exact layout of §7.1', async (t) => {
   const ms = session.member_session
   if (ms === undefined) throw new Error('member_session missing')
   t.match(claims[SESSION_CLAIM], {
-    id: ms.member_session_id, started_at: RFC3339, last_accessed_at: RFC3339, expires_at: RFC3339,
+    id: ms.member_session_id,
+    started_at: RFC3339,
+    last_accessed_at: RFC3339,
+    expires_at: RFC3339,
     authentication_factors: [{ type: 'magic_link', delivery_method: 'email', email_factor: { email_address: 'editor@acme.test' } }]
   })
   const sessionClaim = claims[SESSION_CLAIM] as { roles: string[], expires_at: string }

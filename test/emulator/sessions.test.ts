@@ -16,8 +16,10 @@ t.test('sessions.authenticate by token or JWT returns the full auth response', a
   t.match(byToken.session_jwt, /^[\w-]+\.[\w-]+\.[\w-]+$/, 'a session JWT is returned')
   t.equal(decodeJwt(byToken.session_jwt).sub, session.member_id)
   t.match(byToken.member_session, {
-    member_session_id: session.member_session?.member_session_id, member_id: session.member_id,
-    organization_id: session.organization_id, organization_slug: 'acme'
+    member_session_id: session.member_session?.member_session_id,
+    member_id: session.member_id,
+    organization_id: session.organization_id,
+    organization_slug: 'acme'
   })
   t.match(byToken.member, { member_id: session.member_id, email_address: 'editor@acme.test' })
   t.equal(byToken.organization.organization_id, session.organization_id)

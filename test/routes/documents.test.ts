@@ -153,7 +153,7 @@ t.test('a NUL character in a title or body is a 400 naming the field, never a 50
 
 t.test('JSON bodies must be UTF-8 and keep Fastify\'s protections', async (t) => {
   const { call } = await editorContext(t)
-  const send = async (payload: Buffer | string) => await call('POST', '', { headers: { 'content-type': 'application/json' }, payload: payload })
+  const send = async (payload: Buffer | string) => await call('POST', '', { headers: { 'content-type': 'application/json' }, payload })
   const invalidUtf8 = await send(Buffer.concat([Buffer.from('{"title":"a'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]))
   t.equal(invalidUtf8.statusCode, 400)
   t.match(invalidUtf8.json(), { statusCode: 400, code: 'invalid_json', error: 'Bad Request', message: 'The request body is not valid UTF-8', requestId: String })
