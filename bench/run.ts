@@ -98,7 +98,7 @@ async function measure ({ name, path, headers = {} }: Scenario): Promise<Row> {
 
 await waitReady()
 const tokens = await login('admin@acme.test')
-const cookie = `stytch_session_jwt=${tokens.session_jwt}; stytch_session=${tokens.session_token}`
+const cookie = `__Host-stytch_session_jwt=${tokens.session_jwt}; __Host-stytch_session=${tokens.session_token}`
 
 const post = { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.session_jwt}` } }
 const document = await json<{ id: string }>(`${api}/v1/organizations/acme/documents`, { ...post, body: JSON.stringify({ title: 'bench', body: 'x'.repeat(500) }) })
