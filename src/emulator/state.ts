@@ -110,6 +110,10 @@ export interface OutboxMessage {
   token: string
   redirect_url: string
   sent_at: string
+  /** When the link stops working (sent_at + the requested or default lifetime). */
+  expires_at: string
+  /** The PKCE challenge the link was sent with (null: none, e.g. every invite). */
+  pkce_code_challenge: string | null
 }
 
 export interface SigningKey { kid: string, privateKey: CryptoKey, publicJwk: JWK }

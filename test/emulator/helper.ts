@@ -19,6 +19,8 @@ export interface OutboxMessage {
   token: string
   redirect_url: string
   sent_at: string
+  expires_at: string
+  pkce_code_challenge: string | null
 }
 
 export interface CallCounts {
