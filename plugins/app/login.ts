@@ -132,7 +132,7 @@ function createLoginService (fastify: FastifyInstance) {
      */
     inviteLink (organization: string, email: string): { invite_redirect_url: string, invite_expiration_minutes: number } {
       return {
-        invite_redirect_url: landingUrl({ kind: 'invite', organization, email: email.toLowerCase(), expiresAt: Date.now() + inviteMinutes * 60_000 }),
+        invite_redirect_url: landingUrl({ kind: 'invite', organization, email: email.toLowerCase(), pkce: false, expiresAt: Date.now() + inviteMinutes * 60_000 }),
         invite_expiration_minutes: inviteMinutes
       }
     },
@@ -145,7 +145,13 @@ function createLoginService (fastify: FastifyInstance) {
      * member. Only an outage surfaces (as 503): a silent success would hide it from a legitimate user.
      */
     async sendLoginLink (input: { email_address: string, organization: string, pkce_code_challenge?: string | undefined }): Promise<void> {
-      const redirectUrl = landingUrl({ kind: 'login', organization: input.organization, email: input.email_address.toLowerCase(), expiresAt: Date.now() + loginMinutes * 60_000 })
+      const redirectUrl = landingUrl({
+        kind: 'login',
+        organization: input.organization,
+        email: input.email_address.toLowerCase(),
+        pkce: input.pkce_code_challenge !== undefined,
+        expiresAt: Date.now() + loginMinutes * 60_000
+      })
       await callStytch({ kind: 'read' }, () => client.magicLinks.email.loginOrSignup({
         organization_id: input.organization,
         email_address: input.email_address,

@@ -13,6 +13,8 @@ export interface LinkContext {
   /** The organization as the sender named it: the slug (or id) given to sendLoginMagicLink, the inviter's slug. */
   organization: string
   email: string
+  /** Whether the link was sent with a PKCE challenge (then only the client holding the verifier can use it). */
+  pkce: boolean
   /** When the link expires, epoch ms (computed before the send: never later than Stytch's expiry). */
   expiresAt: number
 }
@@ -27,9 +29,9 @@ const IV_BYTES = 12
 const TAG_BYTES = 16
 
 function parse (json: string): LinkContext | undefined {
-  const value = JSON.parse(json) as { k?: unknown, o?: unknown, e?: unknown, x?: unknown }
-  if ((value.k !== 'login' && value.k !== 'invite') || typeof value.o !== 'string' || typeof value.e !== 'string' || typeof value.x !== 'number') return undefined
-  return { kind: value.k, organization: value.o, email: value.e, expiresAt: value.x }
+  const value = JSON.parse(json) as { k?: unknown, o?: unknown, e?: unknown, p?: unknown, x?: unknown }
+  if ((value.k !== 'login' && value.k !== 'invite') || typeof value.o !== 'string' || typeof value.e !== 'string' || typeof value.p !== 'boolean' || typeof value.x !== 'number') return undefined
+  return { kind: value.k, organization: value.o, email: value.e, pkce: value.p, expiresAt: value.x }
 }
 
 /** Seals and opens link contexts with a key derived from `secret` (every instance with the same secret agrees). */
@@ -39,7 +41,7 @@ export function linkContextSealer (secret: string): LinkContextSealer {
     seal (context) {
       const iv = randomBytes(IV_BYTES)
       const cipher = createCipheriv('aes-256-gcm', key, iv)
-      const plain = JSON.stringify({ k: context.kind, o: context.organization, e: context.email, x: context.expiresAt })
+      const plain = JSON.stringify({ k: context.kind, o: context.organization, e: context.email, p: context.pkce, x: context.expiresAt })
       const sealed = Buffer.concat([iv, cipher.update(plain, 'utf8'), cipher.final(), cipher.getAuthTag()])
       return sealed.toString('base64url')
     },

@@ -113,7 +113,9 @@ export function confirmPage (input: ConfirmInput): Page {
         linkForm(link, 'Accept and log in') + NOTHING_HAPPENS)
     }
   }
-  const elsewhere = input.hasVerifier
+  // A link sent with a PKCE challenge works only where its verifier is: say so before the button fails.
+  const lacksVerifier = context.pkce && !input.hasVerifier
+  const elsewhere = !lacksVerifier
     ? ''
     : '<p class="warn">This browser did not ask for this link. A login link works only in the browser (or app) that asked for it: open it there, or ask for a new link at the bottom of this page.</p>'
   return {
@@ -121,7 +123,7 @@ export function confirmPage (input: ConfirmInput): Page {
     html: layout(`Log in to ${context.organization}`, `<h1>Log in to ${org}</h1>` +
       `<p>You are about to log in to ${strong(context.organization)} as ${strong(context.email)}.</p>` +
       elsewhere + linkForm(link, 'Log in') + NOTHING_HAPPENS +
-      (input.hasVerifier ? '' : `<hr>${newLinkForm(fieldsOf(context))}`))
+      (lacksVerifier ? `<hr>${newLinkForm(fieldsOf(context))}` : ''))
   }
 }
 

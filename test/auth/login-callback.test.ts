@@ -1,6 +1,7 @@
 // The browser callback of emailed links (issue 10, "Login flow"): opening a link never logs in nor
 // spends it; only the landing page's same-origin POST does, with the browser's PKCE verifier.
 import t from 'tap'
+import { printDevLogin } from '../../src/dev-login.js'
 import { buildApp, emulatorPost, loginForTokens } from '../helper.js'
 import {
   browserSend, confirm, confirmationForm, CROSS_SITE, FORM, latestMessage, offersNewLink, pathOf, SAME_ORIGIN, setsSession, update, type Jar
@@ -209,4 +210,19 @@ t.test('Stytch unreachable at the confirmation: an HTML page saying to retry; th
   t.same(retry, fields, 'a "Try again" button posts the same link')
   await emulatorPost(emulator, 'emulator/faults', undefined, 'DELETE')
   t.equal((await confirm(app, jar, retry ?? {})).statusCode, 303, 'and it works once Stytch is back')
+})
+
+t.test('the embedded dev login prints a link without PKCE (no browser asked): its landing page does not warn, and its button logs in', async (t) => {
+  const ctx = await buildApp(t)
+  await printDevLogin(ctx.app, ctx.config, ctx.emulator)
+  const printed = ctx.logs.map((line) => String(line.msg)).find((msg) => msg.includes('Log in as admin@acme.test'))
+  const link = /open (\S+) and press "Log in"/.exec(printed ?? '')?.[1]
+  if (link === undefined) throw new Error(`no dev link in the log: ${printed ?? '(none)'}`)
+  t.equal((await latestMessage(ctx.emulator, 'admin@acme.test')).pkce_code_challenge, null)
+  const landing = await ctx.app.inject({ url: pathOf(link) })
+  t.match(landing.body, /<h1>Log in to acme<\/h1>/)
+  t.notMatch(landing.body, /did not ask for this link/, 'a link without PKCE works in any browser: no warning')
+  const done = await confirm(ctx.app, {}, confirmationForm(landing.body) ?? {})
+  t.equal(done.statusCode, 303)
+  t.ok(setsSession(done))
 })

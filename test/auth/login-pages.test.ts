@@ -5,7 +5,7 @@ import { linkContextSealer, type LinkContext } from '../../src/auth/link-context
 import { confirmPage, escapeHtml, expiredLinkPage, linkSentPage, pageHeaders, refusedPage, spentLinkPage } from '../../src/auth/pages.js'
 
 const HOSTILE = '"><script>alert(1)</script><img src=x onerror=alert(2)>" autofocus onfocus="alert(3)\' onblur=\'alert(4)&'
-const context: LinkContext = { kind: 'login', organization: HOSTILE, email: `a${HOSTILE}@b.test`, expiresAt: Date.now() + 60_000 }
+const context: LinkContext = { kind: 'login', organization: HOSTILE, email: `a${HOSTILE}@b.test`, pkce: true, expiresAt: Date.now() + 60_000 }
 
 t.test('escapeHtml covers element content and both attribute quotes', async (t) => {
   t.equal(escapeHtml('<a href="x" title=\'y\'>&</a>'), '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;')
@@ -15,7 +15,7 @@ t.test('no page lets an interpolated value out of its text or attribute', async 
   const link = { token: `tok${HOSTILE}`, next: `https://x.test/${HOSTILE}`, sealedContext: `ctx${HOSTILE}` }
   const pages = {
     'login confirmation': confirmPage({ link, context, hasVerifier: false }),
-    'invite confirmation': confirmPage({ link, context: { ...context, kind: 'invite' }, hasVerifier: true }),
+    'invite confirmation': confirmPage({ link, context: { ...context, kind: 'invite', pkce: false }, hasVerifier: true }),
     'no context': confirmPage({ link, hasVerifier: true }),
     spent: spentLinkPage(context, `https://app.test/${HOSTILE}`),
     expired: expiredLinkPage(context),
@@ -42,15 +42,15 @@ t.test('the pages\' CSP: no script at all, only their own stylesheet, no framing
 
 t.test('a link context opens only under the key that sealed it, unaltered', async (t) => {
   const sealer = linkContextSealer('secret-one')
-  const sealed = sealer.seal({ kind: 'invite', organization: 'acme', email: 'new@partner.test', expiresAt: 1_900_000_000_000 })
-  t.same(sealer.open(sealed), { kind: 'invite', organization: 'acme', email: 'new@partner.test', expiresAt: 1_900_000_000_000 })
+  const sealed = sealer.seal({ kind: 'invite', organization: 'acme', email: 'new@partner.test', pkce: false, expiresAt: 1_900_000_000_000 })
+  t.same(sealer.open(sealed), { kind: 'invite', organization: 'acme', email: 'new@partner.test', pkce: false, expiresAt: 1_900_000_000_000 })
   t.same(linkContextSealer('secret-one').open(sealed), sealer.open(sealed), 'another instance with the same secret opens it')
   t.notMatch(Buffer.from(sealed, 'base64url').toString('latin1'), /partner|acme/, 'the address is not readable in the link')
   t.equal(linkContextSealer('secret-two').open(sealed), undefined, 'another secret: nothing')
   const bytes = Buffer.from(sealed, 'base64url')
   bytes[20] = (bytes[20] ?? 0) ^ 1
   t.equal(sealer.open(bytes.toString('base64url')), undefined, 'one bit flipped: nothing')
-  t.equal(sealer.open(Buffer.from('{"k":"login","o":"x","e":"y","x":1}').toString('base64url')), undefined, 'plain JSON: nothing')
+  t.equal(sealer.open(Buffer.from('{"k":"login","o":"x","e":"y","p":false,"x":1}').toString('base64url')), undefined, 'plain JSON: nothing')
   t.equal(sealer.open('short'), undefined)
   t.equal(sealer.open(undefined), undefined)
 })
