@@ -11,6 +11,7 @@
  * Options (env): BENCH_SECONDS per scenario per round (default 5), BENCH_ROUNDS (default 3),
  * BENCH_CONNECTIONS (default 10); REDIS_URL / DATABASE_URL are passed to the server.
  */
+import { createHash, randomBytes } from 'node:crypto'
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -68,11 +69,14 @@ async function json<T> (url: string, init?: RequestInit): Promise<T> {
   return await response.json() as T
 }
 
+/** Logs in as a mobile app does: its own PKCE pair (challenge with the send, verifier with the token). */
 async function login (email: string): Promise<{ session_token: string, session_jwt: string }> {
   const post = { method: 'POST', headers: { 'content-type': 'application/json' } }
-  await fetch(`${api}/v1/auth/magic-links/send`, { ...post, body: JSON.stringify({ email_address: email, organization: 'acme' }) })
+  const verifier = randomBytes(32).toString('base64url')
+  const challenge = createHash('sha256').update(verifier).digest('base64url')
+  await fetch(`${api}/v1/auth/magic-links/send`, { ...post, body: JSON.stringify({ email_address: email, organization: 'acme', pkce_code_challenge: challenge }) })
   const { messages } = await json<{ messages: Array<{ token: string }> }>(`${emulator}emulator/outbox?email=${encodeURIComponent(email)}`)
-  return await json(`${api}/v1/auth/magic-links/authenticate`, { ...post, body: JSON.stringify({ token: messages.at(-1)?.token, delivery: 'body' }) })
+  return await json(`${api}/v1/auth/magic-links/authenticate`, { ...post, body: JSON.stringify({ token: messages.at(-1)?.token, delivery: 'body', pkce_code_verifier: verifier }) })
 }
 
 const upstreamCalls = async (): Promise<number> => (await json<{ total: number }>(`${emulator}emulator/calls`)).total

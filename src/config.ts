@@ -45,6 +45,9 @@ export const EnvSchema = Type.Object({
   SESSION_JWT_COOKIE_NAME: Type.String({ default: 'stytch_session_jwt', pattern: '^[A-Za-z0-9_-]+$' }),
   SESSION_DURATION_MINUTES: Type.Integer({ default: 60 * 24 * 7, minimum: 5, maximum: 527040 }),
   SESSION_MAX_LIFETIME_MINUTES: Type.Integer({ default: 60 * 24 * 30, minimum: 5, maximum: 527040 }),
+  // Stytch's bounds for link lifetimes: 5 minutes to one week.
+  MAGIC_LINK_LOGIN_EXPIRATION_MINUTES: Type.Integer({ default: 15, minimum: 5, maximum: 10080, description: 'lifetime of login and sign-up links (and of the browser\'s PKCE verifier cookie)' }),
+  MAGIC_LINK_INVITE_EXPIRATION_MINUTES: Type.Integer({ default: 60 * 24 * 7, minimum: 5, maximum: 10080, description: 'lifetime of invite links' }),
   JWT_CLOCK_TOLERANCE_SECONDS: Type.Integer({ default: 5, minimum: 0, maximum: 60 }),
   JWT_MAX_AGE_SECONDS: Type.Integer({ default: 300, minimum: 1 }),
   JWKS_CACHE_SECONDS: Type.Integer({ default: 600, minimum: 1 }),
@@ -132,5 +135,8 @@ export function loadConfig (source: Record<string, string | undefined> = process
 /** True when no Stytch credentials are configured: the process then runs the embedded emulator. */
 export const usesEmbeddedEmulator = (config: Config): boolean => config.STYTCH_SECRET === undefined
 
+/** The path of the browser landing page of emailed links (GET) and of its confirmation form (POST). */
+export const MAGIC_LINK_CALLBACK_PATH = '/v1/auth/magic-links/callback'
+
 /** Where emailed links land: this API's browser callback, built from configuration only (never from a request). */
-export const magicLinkCallbackUrl = (config: Config): string => `${config.PUBLIC_URL}/v1/auth/magic-links/callback`
+export const magicLinkCallbackUrl = (config: Config): string => `${config.PUBLIC_URL}${MAGIC_LINK_CALLBACK_PATH}`

@@ -36,6 +36,7 @@ export const UpstreamError = createError('identity_provider_error', 'The identit
 export const RETRY_AFTER_SECONDS = 5
 export const RateLimitedError = createError('rate_limited', 'Too many requests; retry after %s seconds', 429)
 export const InvalidMagicLinkError = createError('invalid_magic_link', 'The magic link is invalid, already used or expired; request a new one', 401)
+export const MagicLinkPkceError = createError('pkce_failed', 'This magic link was requested by another browser or app: its PKCE code verifier is missing, wrong or not expected', 400)
 export const NotReadyError = createError('not_ready', 'Not ready: %s', 503)
 export const PreconditionFailedError = createError('precondition_failed', 'The resource has changed since you read it (ETag mismatch); read it again', 412)
 export const PreconditionRequiredError = createError('precondition_required', 'Send If-Match with the ETag of the version you read', 428)

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto'
 import { Writable } from 'node:stream'
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
 import fp from 'fastify-plugin'
@@ -105,21 +106,43 @@ export async function buildApp (t: Test, options: BuildOptions = {}): Promise<Te
 
 export interface BodyLogin { session_token: string, session_jwt: string, member: { member_id: string }, session: { member_session_id: string, expires_at: string } }
 
-/** Logs in through the API (send link → outbox → authenticate) and returns the tokens (mobile style). */
+/** A PKCE pair, as a mobile app makes one: a random verifier and its S256 challenge. */
+export function pkcePair (): { verifier: string, challenge: string } {
+  const verifier = randomBytes(32).toString('base64url')
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') }
+}
+
+/** The PKCE verifier cookie a response set (any name prefix), if any. */
+export function verifierCookie (response: LightMyRequestResponse): { name: string, value: string } | undefined {
+  const cookie = response.cookies.find((c) => c.name.endsWith('stytch_pkce_verifier') && c.value !== '')
+  return cookie === undefined ? undefined : { name: cookie.name, value: cookie.value }
+}
+
+/** The cookies a response set, as a browser would then send them (cleared ones left out). */
+export const cookiesOf = (response: LightMyRequestResponse): Record<string, string> =>
+  Object.fromEntries(response.cookies.filter((c) => c.value !== '').map((c) => [c.name, c.value]))
+
+/** Logs in through the API as a mobile app does (send link with its PKCE challenge → outbox → authenticate with the verifier) and returns the tokens. */
 export async function loginForTokens (app: FastifyInstance, emulator: RunningEmulator, email: string, organization = email.split('@')[1]?.split('.')[0] ?? 'acme'): Promise<BodyLogin> {
-  const sent = await app.inject({ method: 'POST', url: '/v1/auth/magic-links/send', payload: { email_address: email, organization } })
+  const { verifier, challenge } = pkcePair()
+  const sent = await app.inject({ method: 'POST', url: '/v1/auth/magic-links/send', payload: { email_address: email, organization, pkce_code_challenge: challenge } })
   if (sent.statusCode !== 202) throw new Error(`send failed: ${sent.statusCode} ${sent.body}`)
   const token = await latestToken(emulator, email)
-  const response = await app.inject({ method: 'POST', url: '/v1/auth/magic-links/authenticate', payload: { token, delivery: 'body' } })
+  const response = await app.inject({ method: 'POST', url: '/v1/auth/magic-links/authenticate', payload: { token, delivery: 'body', pkce_code_verifier: verifier } })
   if (response.statusCode !== 200) throw new Error(`authenticate failed: ${response.statusCode} ${response.body}`)
   return response.json<BodyLogin>()
 }
 
-/** Logs in through the API as a browser would and returns the cookies it set. */
+/**
+ * Logs in through the API as a browser app would (send link: the API sets the PKCE verifier cookie;
+ * authenticate with that cookie) and returns the session cookies it set.
+ */
 export async function loginForCookies (app: FastifyInstance, emulator: RunningEmulator, email: string, organization = email.split('@')[1]?.split('.')[0] ?? 'acme'): Promise<{ response: LightMyRequestResponse, cookies: Record<string, string> }> {
-  await app.inject({ method: 'POST', url: '/v1/auth/magic-links/send', payload: { email_address: email, organization } })
+  const sent = await app.inject({ method: 'POST', url: '/v1/auth/magic-links/send', payload: { email_address: email, organization } })
+  const verifier = verifierCookie(sent)
+  if (verifier === undefined) throw new Error(`send set no verifier cookie: ${sent.statusCode} ${sent.body}`)
   const token = await latestToken(emulator, email)
-  const response = await app.inject({ method: 'POST', url: '/v1/auth/magic-links/authenticate', payload: { token } })
+  const response = await app.inject({ method: 'POST', url: '/v1/auth/magic-links/authenticate', payload: { token }, cookies: { [verifier.name]: verifier.value } })
   if (response.statusCode !== 200) throw new Error(`authenticate failed: ${response.statusCode} ${response.body}`)
-  return { response, cookies: Object.fromEntries(response.cookies.map((c) => [c.name, c.value])) }
+  return { response, cookies: cookiesOf(response) }
 }

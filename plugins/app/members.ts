@@ -55,11 +55,13 @@ function createMemberService (fastify: FastifyInstance) {
 
     /** Creates the member as `invited` and emails an invite magic link. */
     async invite (request: FastifyRequest, invite: { email_address: string, name?: string, roles?: string[] }): Promise<MemberProfile> {
-      const { member } = request.requireAuth()
+      const { member, organization } = request.requireAuth()
       const response = await fastify.stytch.call(manage('create'), () => client.magicLinks.email.invite({
         organization_id: member.organization_id,
         email_address: invite.email_address,
-        invite_redirect_url: sessions.callbackUrl,
+        // Its lifetime, and a landing page naming the organization and the invitee: an invite
+        // cannot carry PKCE, so it logs in only from that page's explicit confirmation.
+        ...fastify.login.inviteLink(organization.organization_slug, invite.email_address),
         invited_by_member_id: member.member_id,
         ...(invite.name === undefined ? {} : { name: invite.name }),
         ...(invite.roles === undefined ? {} : { roles: invite.roles })
@@ -111,4 +113,4 @@ declare module 'fastify' {
 
 export default fp(async function members (fastify: FastifyInstance) {
   fastify.decorate('members', createMemberService(fastify))
-}, { name: 'members', dependencies: ['stytch', 'sessions', 'rbac'] })
+}, { name: 'members', dependencies: ['stytch', 'sessions', 'login', 'rbac'] })

@@ -2,13 +2,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Static } from '@sinclair/typebox'
 import type { MemberSession } from 'stytch'
-import { magicLinkCallbackUrl } from '../../src/config.js'
 import { cookieNames, cookieOptions, secondsUntil } from '../../src/auth/cookies.js'
 import { stytchAuthorization, type Credentials } from '../../src/auth/credentials.js'
 import { contextFromMemberSession, type AuthenticatedMember, type AuthenticatedSession, type SessionContext } from '../../src/auth/session-context.js'
 import { assertSessionUsable, boundDuration, boundExpiry } from '../../src/auth/session-policy.js'
 import { createSessionRefresher, type SessionCredential } from '../../src/auth/session-refresher.js'
-import { BadRequestError, CustomClaimsTooLargeError, NotFoundError, RateLimitedError } from '../../src/errors.js'
+import { CustomClaimsTooLargeError, NotFoundError, RateLimitedError } from '../../src/errors.js'
 import { createSlowPathGuard } from '../../src/auth/slow-path-guard.js'
 import { callStytch } from '../../src/stytch/errors.js'
 import { CLIENT_CLAIMS_MAX_BYTES, type SessionListItemSchema } from '../../src/schemas/session.js'
@@ -18,8 +17,6 @@ export const SESSION_JWT_HEADER = 'x-session-jwt'
 
 /** A session Stytch vouched for just now, with the fresh JWT it minted. */
 export interface ProvenSession { context: SessionContext, jwt: string, expiresAt: string }
-
-export interface LoginResult { context: SessionContext, session_token: string, session_jwt: string }
 
 type StytchAuthorization = ReturnType<typeof stytchAuthorization>
 type SessionListItem = Static<typeof SessionListItemSchema>
@@ -43,7 +40,6 @@ function createSessionService (fastify: FastifyInstance) {
     windowMs: config.SLOW_PATH_WINDOW_SECONDS * 1000,
     maxClients: 10_000
   })
-  const callbackUrl = magicLinkCallbackUrl(config)
 
   /** Stytch's session, once it passed what every session must also satisfy here. */
   function usable (memberSession: MemberSession, emailAddress?: string): SessionContext {
@@ -78,8 +74,6 @@ function createSessionService (fastify: FastifyInstance) {
 
   return {
     names,
-    /** Where emailed links land: this API's browser callback, built from configuration only. */
-    callbackUrl,
 
     setCookies (reply: FastifyReply, tokens: { session_token: string, session_jwt: string, expires_at: string }): void {
       // Both live as long as the session: the JWT inside expires sooner, but its cookie must
@@ -163,39 +157,6 @@ function createSessionService (fastify: FastifyInstance) {
       }))
       const context = usable(response.member_session, response.member.email_address)
       return { context, jwt: response.session_jwt, expiresAt: context.session.expires_at }
-    },
-
-    /**
-     * Sends a login (or sign-up, if the organization allows it) link. Every answer Stytch can give
-     * about the address itself — not a member, sign-up not allowed, invalid address for this org —
-     * is swallowed, so the caller answers identically whether or not the email is a member. Only an
-     * outage surfaces (as 503), because a silent success would hide it from a legitimate user.
-     */
-    async sendLoginLink (request: { email_address: string, organization: string }): Promise<void> {
-      await stytch.call({ kind: 'read' }, () => client.magicLinks.email.loginOrSignup({
-        organization_id: request.organization,
-        email_address: request.email_address,
-        login_redirect_url: callbackUrl,
-        signup_redirect_url: callbackUrl
-      }), { types: 'any-client-error', fallback: undefined })
-    },
-
-    /** Exchanges the token from a magic link for a session (the token is single use). */
-    async login (token: string, pkceCodeVerifier?: string): Promise<LoginResult> {
-      const response = await stytch.call({ kind: 'magic-link' }, () => client.magicLinks.authenticate({
-        magic_links_token: token,
-        session_duration_minutes: config.SESSION_DURATION_MINUTES,
-        ...(pkceCodeVerifier === undefined ? {} : { pkce_code_verifier: pkceCodeVerifier })
-      }))
-      if (response.member_session === undefined || !response.member_authenticated) {
-        // MFA is not offered by this API: an organization that requires it cannot log in here.
-        throw new BadRequestError('This organization requires a second factor, which this API does not support')
-      }
-      return {
-        context: boundExpiry(contextFromMemberSession(response.member_session, response.member.email_address), config),
-        session_token: response.session_token,
-        session_jwt: response.session_jwt
-      }
     },
 
     liveSessions,

@@ -8,8 +8,13 @@ export function cookieNames (config: Config): CookieNames {
   return { session: `${prefix}${config.SESSION_COOKIE_NAME}`, jwt: `${prefix}${config.SESSION_JWT_COOKIE_NAME}` }
 }
 
-/** Attributes of both session cookies (also used to clear them: they must match). */
-/** The attributes both session cookies are written (and cleared) with. */
+/**
+ * The browser's PKCE verifier cookie of magic-link logins (set by sendLoginMagicLink, read by the
+ * callback): same prefix rule as the session cookies, so a sibling subdomain cannot plant one.
+ */
+export const verifierCookieName = (config: Config): string => `${config.COOKIE_HOST_PREFIX ? '__Host-' : ''}stytch_pkce_verifier`
+
+/** The attributes both session cookies (and the verifier cookie) are written (and cleared) with: they must match. */
 export interface SessionCookieOptions { httpOnly: true, secure: boolean, sameSite: 'lax', path: '/' }
 
 export function cookieOptions (config: Config): SessionCookieOptions {

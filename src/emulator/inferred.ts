@@ -65,6 +65,8 @@ export const errors = {
   magicLinkNotFound: spec(404, 'magic_link_not_found', 'The magic link could not be found.'),
   unableToAuthMagicLink: spec(401, 'unable_to_auth_magic_link',
     'The magic link could not be authenticated because it was either already used or expired. Send another magic link to this user.'),
+  // [inferred] PKCE errors (reference §10, §12: names from the docs' error list; statuses, messages and
+  // when each applies are ours — see `pkce` below).
   pkceMismatch: spec(400, 'pkce_mismatch', 'The PKCE code verifier does not match the code challenge.'),
   pkceUnexpectedVerifier: spec(400, 'pkce_did_not_expect_code_verifier',
     'A PKCE code verifier was provided, but the magic link was not sent with a code challenge.'),
@@ -129,6 +131,21 @@ export const defaults = {
   // [inferred] link query parameter from stytch-browser's deep-link parser
   linkTokenType: 'multi_tenant_magic_links'
 }
+
+/**
+ * [inferred] PKCE for email magic links (reference §12). [SDK types] say only that `pkce_code_challenge`
+ * is "a base64url encoded SHA256 hash of a one time secret" and that invites take none. Our choices:
+ * - S256 is the only method (there is no `code_challenge_method` parameter): the stored challenge must
+ *   equal base64url(SHA-256(pkce_code_verifier)), unpadded; the challenge is stored as sent (no format
+ *   check) and the verifier is hashed as sent (no RFC 7636 length check).
+ * - Order of checks on authenticate: unknown token (404 magic_link_not_found), used / expired / revoked
+ *   (401 unable_to_auth_magic_link), then PKCE — a challenge and no verifier: pkce_expected_code_verifier;
+ *   a verifier and no challenge (every invite): pkce_did_not_expect_code_verifier; a wrong one:
+ *   pkce_mismatch; all 400.
+ * - A PKCE failure does not consume the link (`failureConsumesLink`): the client holding the right
+ *   verifier can still use it after someone else's failed attempt.
+ */
+export const pkce = { failureConsumesLink: false }
 
 /**
  * [inferred] Organization fields that count as "authentication setting parameters" on create: when any

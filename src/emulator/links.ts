@@ -20,13 +20,14 @@ export function issueLink (state: EmulatorState, request: LinkRequest): void {
   const url = checkRedirectUrl(request.redirectUrl)
   const token = newToken()
   const now = nowMs(state)
+  const expiresAt = now + request.minutes * 60_000
   state.magicLinks.set(sha256Hex(token), {
     type: request.type,
     member_id: request.member.member_id,
     organization_id: request.organization.organization_id,
     email_address: request.member.email_address,
     ...(request.pkceCodeChallenge === undefined ? {} : { pkce_code_challenge: request.pkceCodeChallenge }),
-    expires_at_ms: now + request.minutes * 60_000,
+    expires_at_ms: expiresAt,
     used: false,
     revoked: false
   })
@@ -41,6 +42,8 @@ export function issueLink (state: EmulatorState, request: LinkRequest): void {
     link: url.toString(),
     token,
     redirect_url: request.redirectUrl,
-    sent_at: rfc3339(now)
+    sent_at: rfc3339(now),
+    expires_at: rfc3339(expiresAt),
+    pkce_code_challenge: request.pkceCodeChallenge ?? null
   })
 }

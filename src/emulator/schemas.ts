@@ -41,7 +41,11 @@ export const OutboxMessageSchema = Type.Object({
   link: Type.String(),
   token: Type.String(),
   redirect_url: Type.String(),
-  sent_at: Type.String()
+  sent_at: Type.String(),
+  /** When the link stops working (sent_at + the requested or default lifetime). */
+  expires_at: Type.String(),
+  /** The PKCE challenge the link was sent with (null: none, e.g. every invite). */
+  pkce_code_challenge: Type.Union([Type.String(), Type.Null()])
 })
 
 function oneOf (...values: string[]) {

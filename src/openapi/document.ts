@@ -11,8 +11,9 @@ export const API_DESCRIPTION = [
   '',
   'Trying it here: with no Stytch credentials the API runs an embedded Stytch emulator, and every',
   'email it "sends" lands in its outbox, http://127.0.0.1:4010/emulator/outbox (EMULATOR_PORT).',
-  'Call sendLoginMagicLink (e.g. admin@acme.test, organization acme), open the link from the outbox',
-  '(or pass its token to authenticateMagicLink): the session cookie then authenticates Try it out.',
+  'Call sendLoginMagicLink (e.g. admin@acme.test, organization acme) from here, open the link from the',
+  'outbox in this browser and press "Log in" (or pass its token to authenticateMagicLink): the session',
+  'cookie then authenticates Try it out. A login link works only in the browser that asked for it (PKCE).',
   'Or paste a session JWT (authenticateMagicLink with delivery "body") into Authorize → bearerAuth.'
 ].join('\n')
 

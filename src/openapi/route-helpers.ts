@@ -58,3 +58,16 @@ export function withStandardErrors (response: Record<string, unknown> | undefine
   const errors = [...declaredErrors].sort(([a], [b]) => a - b)
   return Object.fromEntries([...success, ...errors.map(([status, value]) => [String(status), value] as const)])
 }
+
+const HTML = { 'text/html': { schema: { type: 'string', description: 'an HTML page for the browser' } } }
+
+/** A response that is an HTML page (the browser pages of the magic-link flow), with its Retry-After when 503. */
+export const htmlPage = (description: string, status?: number): Record<string, unknown> =>
+  ({ description, ...(status === 503 ? { headers: RETRY_AFTER } : {}), content: HTML })
+
+/**
+ * A status a route answers with an HTML page to browsers, or in the ApiError shape (e.g. a 400 of
+ * schema validation on the same route, a 503 of the JSON variant of the same operation).
+ */
+export const htmlPageOrError = (description: string, status?: number): Record<string, unknown> =>
+  ({ description, ...(status === 503 ? { headers: RETRY_AFTER } : {}), content: { ...HTML, 'application/json': { schema: ErrorRef } } })

@@ -1,6 +1,6 @@
 import { StytchError } from 'stytch'
 import {
-  BadRequestError, ConflictError, InvalidCredentialsError, InvalidMagicLinkError, NotFoundError, PermissionDeniedError,
+  BadRequestError, ConflictError, InvalidCredentialsError, InvalidMagicLinkError, MagicLinkPkceError, NotFoundError, PermissionDeniedError,
   SessionRevokedError, UpstreamBusyError, UpstreamError, UpstreamUnavailableError
 } from '../errors.js'
 import { BulkheadFullError } from './bulkhead.js'
@@ -77,7 +77,7 @@ export function fromStytchError (err: unknown, call: StytchCall): Error {
     case 'session-update':
       return type === 'session_not_found' ? new SessionRevokedError() : new BadRequestError('Stytch refused the session update')
     case 'magic-link':
-      return PKCE_ERRORS.has(type ?? '') ? new BadRequestError('The PKCE code verifier does not match this magic link') : new InvalidMagicLinkError()
+      return PKCE_ERRORS.has(type ?? '') ? new MagicLinkPkceError() : new InvalidMagicLinkError()
     case 'manage':
       return fromManagementError(type, (err as StytchError).status_code, call.action, call.resource)
     case 'read':

@@ -74,11 +74,12 @@ t.test('the same cookie name twice (cookie tossing) is refused', async (t) => {
 t.test('__Host- cookie names by default whenever cookies are Secure', async (t) => {
   const secure = await buildApp(t, { env: { COOKIE_HOST_PREFIX: '' } })
   const { response } = await loginForCookies(secure.app, secure.emulator, 'viewer@acme.test')
-  t.same(response.cookies.map((c) => c.name).sort(), ['__Host-stytch_session', '__Host-stytch_session_jwt'])
+  // (The login also clears the PKCE verifier cookie it used: same prefix.)
+  t.same(response.cookies.map((c) => c.name).sort(), ['__Host-stytch_pkce_verifier', '__Host-stytch_session', '__Host-stytch_session_jwt'])
   t.ok(response.cookies.every((c) => c.secure === true && c.path === '/' && c.domain === undefined))
   const plain = await buildApp(t, { env: { COOKIE_HOST_PREFIX: '', COOKIE_SECURE: 'false' } })
   const { response: insecure } = await loginForCookies(plain.app, plain.emulator, 'viewer@acme.test')
-  t.same(insecure.cookies.map((c) => c.name).sort(), ['stytch_session', 'stytch_session_jwt'], 'no prefix without Secure (it would be refused)')
+  t.same(insecure.cookies.map((c) => c.name).sort(), ['stytch_pkce_verifier', 'stytch_session', 'stytch_session_jwt'], 'no prefix without Secure (it would be refused)')
 })
 
 t.test('Cache-Control: no-store on authenticated answers and on answers that set or clear cookies', async (t) => {

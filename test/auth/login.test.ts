@@ -1,5 +1,5 @@
 import t from 'tap'
-import { buildApp, latestToken, loginForCookies, loginForTokens, emulatorGet } from '../helper.js'
+import { buildApp, cookiesOf, emulatorGet, latestToken, loginForCookies, loginForTokens, pkcePair } from '../helper.js'
 
 t.test('browser login: magic link from the outbox → HttpOnly session cookies → /v1/me', async (t) => {
   const { app, emulator, config } = await buildApp(t)
@@ -12,8 +12,10 @@ t.test('browser login: magic link from the outbox → HttpOnly session cookies �
   t.notOk('session_jwt' in body)
 
   t.same(Object.keys(cookies).sort(), ['stytch_session', 'stytch_session_jwt'])
+  const cleared = response.cookies.find((c) => c.name === 'stytch_pkce_verifier')
+  t.ok(cleared !== undefined && cleared.value === '' && (cleared.expires?.getTime() ?? Infinity) < Date.now(), 'the PKCE verifier cookie is cleared: it completed its one login')
   const expectedMaxAge = config.SESSION_DURATION_MINUTES * 60
-  for (const cookie of response.cookies) {
+  for (const cookie of response.cookies.filter((c) => c.value !== '')) {
     t.equal(cookie.httpOnly, true, `${cookie.name} HttpOnly`)
     t.equal(cookie.secure, true, `${cookie.name} Secure`)
     t.equal(cookie.sameSite, 'Lax', `${cookie.name} SameSite=Lax`)
@@ -25,11 +27,14 @@ t.test('browser login: magic link from the outbox → HttpOnly session cookies �
   t.equal(me.json().member.member_id, body.member.member_id)
 })
 
-t.test('mobile login: delivery=body returns the tokens and sets no cookie', async (t) => {
+t.test('mobile login: its own PKCE challenge, delivery=body returns the tokens and no cookie is ever set', async (t) => {
   const { app, emulator } = await buildApp(t)
-  await app.inject({ method: 'POST', url: '/v1/auth/magic-links/send', payload: { email_address: 'viewer@acme.test', organization: 'acme' } })
+  const { verifier, challenge } = pkcePair()
+  const sent = await app.inject({ method: 'POST', url: '/v1/auth/magic-links/send', payload: { email_address: 'viewer@acme.test', organization: 'acme', pkce_code_challenge: challenge } })
+  t.equal(sent.statusCode, 202)
+  t.equal(sent.cookies.length, 0, 'an app with its own challenge gets no verifier cookie')
   const token = await latestToken(emulator, 'viewer@acme.test')
-  const response = await app.inject({ method: 'POST', url: '/v1/auth/magic-links/authenticate', payload: { token, delivery: 'body' } })
+  const response = await app.inject({ method: 'POST', url: '/v1/auth/magic-links/authenticate', payload: { token, delivery: 'body', pkce_code_verifier: verifier } })
   t.equal(response.statusCode, 200)
   t.equal(response.cookies.length, 0)
   const body = response.json()
@@ -39,10 +44,11 @@ t.test('mobile login: delivery=body returns the tokens and sets no cookie', asyn
 
 t.test('a magic link works once and never again', async (t) => {
   const { app, emulator } = await buildApp(t)
-  await app.inject({ method: 'POST', url: '/v1/auth/magic-links/send', payload: { email_address: 'viewer@acme.test', organization: 'acme' } })
+  const { verifier, challenge } = pkcePair()
+  await app.inject({ method: 'POST', url: '/v1/auth/magic-links/send', payload: { email_address: 'viewer@acme.test', organization: 'acme', pkce_code_challenge: challenge } })
   const token = await latestToken(emulator, 'viewer@acme.test')
-  t.equal((await app.inject({ method: 'POST', url: '/v1/auth/magic-links/authenticate', payload: { token } })).statusCode, 200)
-  const again = await app.inject({ method: 'POST', url: '/v1/auth/magic-links/authenticate', payload: { token } })
+  t.equal((await app.inject({ method: 'POST', url: '/v1/auth/magic-links/authenticate', payload: { token, pkce_code_verifier: verifier } })).statusCode, 200)
+  const again = await app.inject({ method: 'POST', url: '/v1/auth/magic-links/authenticate', payload: { token, pkce_code_verifier: verifier } })
   t.equal(again.statusCode, 401)
   t.equal(again.json().code, 'invalid_magic_link')
   t.notMatch(again.body, token, 'the token is not echoed')
@@ -80,17 +86,28 @@ t.test('links are built from configuration, never from the Host header', async (
   t.notMatch(messages.at(-1)?.link, /evil/)
 })
 
-t.test('the emailed link logs a browser in and redirects only to allow-listed URLs', async (t) => {
+t.test('the emailed link logs the browser that asked for it in (landing page, then its button) and redirects only to allow-listed URLs', async (t) => {
   const { app, emulator } = await buildApp(t, { env: { LOGIN_REDIRECT_URLS: 'http://spa.test:5173/home,http://spa.test:5173/settings' } })
   const login = async (next?: string) => {
-    await app.inject({ method: 'POST', url: '/v1/auth/magic-links/send', payload: { email_address: 'admin@acme.test', organization: 'acme' } })
-    const token = await latestToken(emulator, 'admin@acme.test')
-    return await app.inject({ url: '/v1/auth/magic-links/callback', query: { stytch_token_type: 'multi_tenant_magic_links', token, ...(next === undefined ? {} : { next }) } })
+    const sent = await app.inject({ method: 'POST', url: '/v1/auth/magic-links/send', payload: { email_address: 'admin@acme.test', organization: 'acme' } })
+    const browser = cookiesOf(sent)
+    const link = new URL((await emulatorGet<{ messages: Array<{ link: string }> }>(emulator, 'emulator/outbox?email=admin%40acme.test')).messages.at(-1)?.link ?? '')
+    const landing = await app.inject({ url: `${link.pathname}${link.search}${next === undefined ? '' : `&next=${encodeURIComponent(next)}`}`, cookies: browser })
+    t.equal(landing.statusCode, 200, 'opening the link shows the landing page')
+    t.equal(landing.cookies.length, 0, 'and logs nobody in')
+    const form = Object.fromEntries([...landing.body.matchAll(/name="(\w+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]))
+    return await app.inject({
+      method: 'POST',
+      url: '/v1/auth/magic-links/callback',
+      headers: { origin: 'http://api.test:3000', 'content-type': 'application/x-www-form-urlencoded' },
+      cookies: browser,
+      payload: new URLSearchParams(form).toString()
+    })
   }
   const landing = await login('http://spa.test:5173/settings')
   t.equal(landing.statusCode, 303)
   t.equal(landing.headers.location, 'http://spa.test:5173/settings')
-  t.equal(landing.cookies.length, 2)
+  t.same(Object.keys(cookiesOf(landing)).sort(), ['stytch_session', 'stytch_session_jwt'], 'the button set the session cookies')
   const evil = await login('https://evil.test/phish')
   t.equal(evil.headers.location, 'http://spa.test:5173/home', 'an unlisted target falls back to the first allowed one')
 })

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { createServer, type AddressInfo, type Server } from 'node:net'
 import { createServer as createHttpServer } from 'node:http'
-import { chromium, type Browser, type BrowserContext } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core'
 import type { Test } from 'tap'
 import { lastMessage } from '../emulator/helper.js'
 import { buildApp, type TestApp } from '../helper.js'
@@ -107,13 +107,24 @@ export async function latestLink (app: TestApp, email: string): Promise<string> 
   return (await lastMessage(app.emulator, email)).link
 }
 
-/** Asks the API to email a login link to `email` (organization acme) and returns the link. */
-export async function emailedLink (app: ListeningApp, email: string): Promise<string> {
-  const sent = await fetch(`${app.direct}/v1/auth/magic-links/send`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email_address: email, organization: 'acme' })
-  })
-  if (sent.status !== 202) throw new Error(`send failed: ${sent.status} ${await sent.text()}`)
+/**
+ * The browser asks the API to email a login link to `email` (organization acme), as an app served
+ * from the API's origin would: the API's PKCE verifier cookie lands in this browser context's
+ * cookie jar. Returns the link.
+ */
+export async function requestLink (context: BrowserContext, app: ListeningApp, email: string): Promise<string> {
+  const sent = await context.request.post(`${app.origin}/v1/auth/magic-links/send`, { data: { email_address: email, organization: 'acme' } })
+  if (sent.status() !== 202) throw new Error(`send failed: ${sent.status()} ${await sent.text()}`)
   return await latestLink(app, email)
+}
+
+/** Opens an emailed link and presses the landing page's button; returns the answer to the button's form post. */
+export async function openAndConfirm (page: Page, link: string): Promise<Response | null> {
+  await page.goto(link)
+  const [answer] = await Promise.all([
+    page.waitForResponse((response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/v1/auth/magic-links/callback'),
+    page.locator('form[action="/v1/auth/magic-links/callback"] button').click()
+  ])
+  await page.waitForLoadState('load')
+  return answer
 }

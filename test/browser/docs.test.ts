@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { Page } from 'playwright-core'
-import { canRunBrowser, emailedLink, launchBrowser, listeningApp, screenshotPath } from './browser-helper.js'
+import { canRunBrowser, launchBrowser, listeningApp, openAndConfirm, requestLink, screenshotPath } from './browser-helper.js'
 
 /** Expands an operation in Swagger UI, presses "Try it out" then "Execute"; returns its block. */
 async function tryItOut (page: Page, tag: string, operationId: string) {
@@ -23,12 +23,12 @@ t.test('Swagger UI at /docs renders every tag, and "Try it out" calls succeed (a
   const errors: string[] = []
   page.on('pageerror', (error) => { errors.push(error.message) })
 
-  // Logging in through the emailed link: the callback sets the cookies and redirects to /docs.
-  const link = await emailedLink(app, 'editor@acme.test')
+  // Logging in through the emailed link: its landing page's button sets the cookies and redirects to /docs.
+  const link = await requestLink(context, app, 'editor@acme.test')
   t.ok(link.startsWith(`${app.origin}/v1/auth/magic-links/callback?`), 'the emailed link points at the API callback')
-  const landing = await page.goto(link, { waitUntil: 'load' })
+  const confirmed = await openAndConfirm(page, link)
+  t.equal(confirmed?.status(), 303, 'the button logged the browser in')
   t.equal(new URL(page.url()).pathname.replace(/\/$/, ''), '/docs', 'the link lands on Swagger UI')
-  t.equal(landing?.status(), 200)
   const cookies = await context.cookies(app.origin)
   t.same(cookies.map((c) => c.name).sort(), ['stytch_session', 'stytch_session_jwt'], 'the link set both session cookies')
 

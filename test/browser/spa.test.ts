@@ -1,5 +1,5 @@
 import t from 'tap'
-import { canRunBrowser, emailedLink, latestLink, launchBrowser, listeningApp, screenshotPath, servePage } from './browser-helper.js'
+import { canRunBrowser, latestLink, launchBrowser, listeningApp, openAndConfirm, requestLink, screenshotPath, servePage } from './browser-helper.js'
 
 /**
  * The SPA and the API run on the same host (localhost) on different ports: different origins
@@ -72,8 +72,10 @@ t.test('an SPA on an allowed origin logs in through a magic link, calls the API 
   const token = new URL(await latestLink(app, email)).searchParams.get('token')
   if (token === null) throw new Error('the emailed link has no token')
 
+  const verifier = (await context.cookies(app.origin)).find((c) => c.name === 'stytch_pkce_verifier')
+  t.equal(verifier?.httpOnly, true, 'the send left an HttpOnly PKCE verifier cookie on the API origin')
   const login = await page.evaluate(async (token) => await (window as unknown as SpaWindow).api.authenticate(token), token)
-  t.equal(login.status, 200, 'the SPA authenticated the token (cookie delivery)')
+  t.equal(login.status, 200, 'the SPA authenticated the token (cookie delivery; the verifier cookie went along)')
   t.notMatch(JSON.stringify(login.body), /session_token|session_jwt/, 'no session secret in the body')
 
   const me = await page.evaluate(async () => await (window as unknown as SpaWindow).api.me())
@@ -119,7 +121,7 @@ t.test('a page on a disallowed origin cannot make a cookie-authenticated state c
 
   const { context } = await launchBrowser(t)
   const page = await context.newPage()
-  await page.goto(await emailedLink(app, 'editor@acme.test'))
+  await openAndConfirm(page, await requestLink(context, app, 'editor@acme.test'))
   t.equal(new URL(page.url()).pathname.replace(/\/$/, ''), '/docs', 'logged in through the emailed link')
   t.equal((await context.cookies(app.origin)).length, 2, 'the browser holds the session cookies')
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { StytchApiError } from '../errors.js'
 import { sha256Hex } from '../ids.js'
-import { defaults, errors } from '../inferred.js'
+import { defaults, errors, pkce } from '../inferred.js'
 import { JsonObject } from '../schemas.js'
 import {
   authResponse, createSession, liveSessionByJwt, liveSessionByToken, magicLinkFactor, type SessionSelector
@@ -23,15 +23,20 @@ const AuthenticateBody = Type.Object({
   telemetry_id: Type.Optional(Type.String())
 })
 
-/** PKCE S256: the challenge sent with the link must be base64url(SHA-256(verifier)). */
-function checkPkce (link: StoredMagicLink, verifier: string | undefined): void {
+/** The PKCE error for this verifier, if any: S256, the challenge sent with the link must be base64url(SHA-256(verifier)). */
+function pkceError (link: StoredMagicLink, verifier: string | undefined): StytchApiError | undefined {
   const challenge = link.pkce_code_challenge
-  if (challenge === undefined) {
-    if (verifier !== undefined) throw new StytchApiError(errors.pkceUnexpectedVerifier)
-    return
-  }
-  if (verifier === undefined) throw new StytchApiError(errors.pkceExpectedVerifier)
-  if (createHash('sha256').update(verifier).digest('base64url') !== challenge) throw new StytchApiError(errors.pkceMismatch)
+  if (challenge === undefined) return verifier === undefined ? undefined : new StytchApiError(errors.pkceUnexpectedVerifier)
+  if (verifier === undefined) return new StytchApiError(errors.pkceExpectedVerifier)
+  return createHash('sha256').update(verifier).digest('base64url') === challenge ? undefined : new StytchApiError(errors.pkceMismatch)
+}
+
+/** PKCE (inferred.ts `pkce`): checked once the link is known to be usable; a failure leaves it unused. */
+function checkPkce (link: StoredMagicLink, verifier: string | undefined): void {
+  const error = pkceError(link, verifier)
+  if (error === undefined) return
+  if (pkce.failureConsumesLink) link.used = true
+  throw error
 }
 
 /** An existing session passed along is reused only if it is alive and belongs to the same member. */

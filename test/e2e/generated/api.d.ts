@@ -4,26 +4,6 @@
  */
 
 export interface paths {
-    "/v1/auth/magic-links/send": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Email a login link
-         * @description Sends a login magic link (or a sign-up link, where the organization allows sign-up for the address's domain). The answer is the same whether or not the address is a member, so it cannot be used to find out who is. The link points at this API's configured callback, never at a URL derived from the request. Rate-limited per client IP and per email address.
-         */
-        post: operations["sendLoginMagicLink"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/auth/magic-links/authenticate": {
         parameters: {
             query?: never;
@@ -35,7 +15,7 @@ export interface paths {
         put?: never;
         /**
          * Log in with the token from a magic link
-         * @description Exchanges the single-use token from the emailed link for a session. With `delivery: "cookie"` (default, browsers) the session is set as HttpOnly, Secure, SameSite=Lax cookies; with `delivery: "body"` (mobile) the session token and JWT are returned in the body instead.
+         * @description For apps that complete the login themselves: exchanges the single-use token from the emailed link for a session. The PKCE code verifier is `pkce_code_verifier` (the app passed its challenge to sendLoginMagicLink) or, without it, the HttpOnly verifier cookie sendLoginMagicLink set in this browser. With `delivery: "cookie"` (default, browsers) the session is set as HttpOnly, Secure, SameSite=Lax cookies; with `delivery: "body"` (mobile) the session token and JWT are returned in the body instead. JSON only: an HTML form of another site cannot post here. 400 `pkce_failed`: the link was requested by another client (verifier missing, wrong or not expected).
          */
         post: operations["authenticateMagicLink"];
         delete?: never;
@@ -53,11 +33,35 @@ export interface paths {
         };
         /**
          * Browser landing page of emailed links
-         * @description The URL emailed links point at. Logs the browser in (sets the session cookies) and redirects (303) to `next` when it is one of the configured LOGIN_REDIRECT_URLS, else to the first of them (default: Swagger UI at /docs).
+         * @description The URL emailed links point at. Spends nothing (a link scanner, a preview or a second click cannot burn the link; HEAD likewise): it answers an HTML page that names the organization and the email address the link is for, with one button that posts the link to confirmMagicLink — the only way a browser logs in with it. An expired link (known from the link itself) or an incomplete one gets a page with a form to ask for a new link.
          */
         get: operations["magicLinkCallback"];
         put?: never;
-        post?: never;
+        /**
+         * Log the browser in with an emailed link (the landing page's button)
+         * @description What the landing page's button posts (an HTML form, same origin only: `Sec-Fetch-Site: same-origin`, or `Origin` equal to PUBLIC_URL; else 403 `origin_not_allowed`, so another site cannot log a browser in). Spends the token with this browser's PKCE verifier cookie (a link that cannot carry PKCE, an invite, logs in on this explicit confirmation alone), sets the session cookies and redirects (303) to `next` when it is one of LOGIN_REDIRECT_URLS, else to the first of them (default: Swagger UI at /docs). A link that did not log in gets an HTML page saying why, with a form to ask for a new link.
+         */
+        post: operations["confirmMagicLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/magic-links/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Email a login link
+         * @description Sends a login magic link (or a sign-up link, where the organization allows sign-up for the address's domain), valid for MAGIC_LINK_LOGIN_EXPIRATION_MINUTES (default 15) and only for the client that asked: with `pkce_code_challenge` (apps), the link needs its verifier; without it (browsers), the API keeps a verifier in an HttpOnly, Secure, SameSite=Lax cookie (`__Host-stytch_pkce_verifier` by default) that only the link's landing page in this browser can use. The answer is the same whether or not the address is a member, so it cannot be used to find out who is. The link points at this API's configured callback, never at a URL derived from the request. Rate-limited per client IP and per email address. A JSON body gets 202 JSON; an HTML form (the "ask for a new link" form of the landing pages) gets a 200 HTML page. 403 `origin_not_allowed`: a browser page of another origin (not CORS_ORIGINS) asked.
+         */
+        post: operations["sendLoginMagicLink"];
         delete?: never;
         options?: never;
         head?: never;
@@ -666,96 +670,6 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    sendLoginMagicLink: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "email_address": "admin@acme.test",
-                 *       "organization": "acme"
-                 *     }
-                 */
-                "application/json": {
-                    /**
-                     * Format: email
-                     * @example admin@acme.test
-                     */
-                    email_address: string;
-                    /**
-                     * @description organization id or slug
-                     * @example acme
-                     */
-                    organization: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LinkSent"];
-                };
-            };
-            /** @description Every error response has this shape. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ApiError"];
-                };
-            };
-            /** @description Every error response has this shape. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ApiError"];
-                };
-            };
-            /** @description Every error response has this shape. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ApiError"];
-                };
-            };
-            /** @description Every error response has this shape. */
-            429: {
-                headers: {
-                    /** @description seconds to wait before retrying */
-                    "retry-after"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ApiError"];
-                };
-            };
-            /** @description Every error response has this shape. */
-            503: {
-                headers: {
-                    /** @description seconds to wait before retrying */
-                    "retry-after"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ApiError"];
-                };
-            };
-        };
-    };
     authenticateMagicLink: {
         parameters: {
             query?: never;
@@ -773,6 +687,7 @@ export interface operations {
                      * @default cookie
                      */
                     delivery: "cookie" | "body";
+                    /** @description The verifier whose challenge was passed to sendLoginMagicLink. Without it, the verifier cookie set by sendLoginMagicLink is used, if the browser sends one. */
                     pkce_code_verifier?: string;
                 };
             };
@@ -849,10 +764,13 @@ export interface operations {
     };
     magicLinkCallback: {
         parameters: {
-            query: {
-                /** @description the `token` query parameter of the emailed link */
-                token: string;
+            query?: {
+                /** @description the single-use token Stytch appended to the link */
+                token?: string;
                 stytch_token_type?: string;
+                /** @description what the link is for, sealed by this API when it sent the link */
+                context?: string;
+                /** @description where to go after the login: honoured only when it is one of LOGIN_REDIRECT_URLS */
                 next?: string;
             };
             header?: never;
@@ -861,15 +779,103 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Logged in; Location is the allow-listed target */
+            /** @description The confirmation page: "Log in to <organization> as <email>?" (or "Join <organization>" for an invite) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description An incomplete link (HTML page with a form to ask for a new one), or a query over its size limits (ApiError) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description An expired link: a page with a form to ask for a new one */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    confirmMagicLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @description the `token` query parameter of the emailed link */
+                    token: string;
+                    /** @description what the link is for (organization, address), sealed by this API when it sent the link */
+                    context?: string;
+                    next?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Logged in (session cookies set); Location is the allow-listed target */
             303: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Every error response has this shape. */
+            /** @description The link was requested by another browser or app (PKCE), or the organization requires a second factor (HTML page); or an invalid form (ApiError) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The link was already used or has expired: a page with a form to ask for a new one */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Every error response has this shape. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -878,7 +884,7 @@ export interface operations {
                 };
             };
             /** @description Every error response has this shape. */
-            401: {
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -897,7 +903,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiError"];
                 };
             };
-            /** @description Every error response has this shape. */
+            /** @description Stytch is unreachable: nothing was spent, a page with a button to retry */
             503: {
                 headers: {
                     /** @description seconds to wait before retrying */
@@ -905,6 +911,137 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    sendLoginMagicLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email_address": "admin@acme.test",
+                 *       "organization": "acme"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * Format: email
+                     * @example admin@acme.test
+                     */
+                    email_address: string;
+                    /**
+                     * @description organization id or slug
+                     * @example acme
+                     */
+                    organization: string;
+                    /** @description Apps that complete the login themselves (mobile, SPA): base64url(SHA-256(verifier)) of a random verifier they keep, passed later as `pkce_code_verifier` to authenticateMagicLink. Without it (browsers) the API makes the verifier and keeps it in an HttpOnly cookie. */
+                    pkce_code_challenge?: string;
+                };
+                /**
+                 * @example {
+                 *       "email_address": "admin@acme.test",
+                 *       "organization": "acme"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": {
+                    /**
+                     * Format: email
+                     * @example admin@acme.test
+                     */
+                    email_address: string;
+                    /**
+                     * @description organization id or slug
+                     * @example acme
+                     */
+                    organization: string;
+                    /** @description Apps that complete the login themselves (mobile, SPA): base64url(SHA-256(verifier)) of a random verifier they keep, passed later as `pkce_code_verifier` to authenticateMagicLink. Without it (browsers) the API makes the verifier and keeps it in an HttpOnly cookie. */
+                    pkce_code_challenge?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The HTML form was sent: a "check your email" page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkSent"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Stytch is unreachable: ApiError, or a page saying to retry for the HTML form */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
                     "application/json": components["schemas"]["ApiError"];
                 };
             };
