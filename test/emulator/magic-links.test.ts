@@ -18,8 +18,14 @@ t.test('login_or_signup for an active member sends a login link', async (t) => {
   t.equal(messages.length, 1, 'one message in the outbox')
   const message = await lastMessage(h.emu, 'editor@acme.test')
   t.match(message, {
-    email_address: 'editor@acme.test', type: 'login', organization_id: acme, organization_slug: 'acme',
-    member_id: res.member_id, redirect_url: DEFAULT_REDIRECT, token: /^[A-Za-z0-9_-]{20,}$/, sent_at: RFC3339
+    email_address: 'editor@acme.test',
+    type: 'login',
+    organization_id: acme,
+    organization_slug: 'acme',
+    member_id: res.member_id,
+    redirect_url: DEFAULT_REDIRECT,
+    token: /^[A-Za-z0-9_-]{20,}$/,
+    sent_at: RFC3339
   })
   const link = new URL(message.link)
   t.equal(`${link.origin}${link.pathname}`, DEFAULT_REDIRECT, 'link targets the redirect URL')
@@ -96,8 +102,13 @@ t.test('magic link authenticate returns the full auth response; a link works onc
   const session = res.member_session
   if (session === undefined) throw new Error('member_session missing')
   t.match(session, {
-    member_session_id: /\S/, member_id: res.member_id, organization_id: acme, organization_slug: 'acme',
-    started_at: RFC3339, last_accessed_at: RFC3339, expires_at: RFC3339
+    member_session_id: /\S/,
+    member_id: res.member_id,
+    organization_id: acme,
+    organization_slug: 'acme',
+    started_at: RFC3339,
+    last_accessed_at: RFC3339,
+    expires_at: RFC3339
   })
   t.same([...session.roles].sort(), ['editor', 'stytch_member'], 'session roles are plain strings')
   t.match(session.authentication_factors, [{
