@@ -6,7 +6,7 @@ import { migrate, migrations } from '../../src/db/migrations.js'
 import { connectOrSkip, POSTGRES_URL as url } from './postgres-helper.js'
 import { storageSuite } from './storage-suite.js'
 
-const connected = await connectOrSkip('the PostgreSQL storage tests')
+const connected = await connectOrSkip('the PostgreSQL storage tests', url, { schema: true })
 if (connected !== undefined) {
   const db = connected
   t.teardown(() => db.close())
