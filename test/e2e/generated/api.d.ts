@@ -1012,6 +1012,15 @@ export interface operations {
                 content?: never;
             };
             /** @description Every error response has this shape. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1022,6 +1031,24 @@ export interface operations {
             };
             /** @description Every error response has this shape. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1369,6 +1396,24 @@ export interface operations {
             };
             /** @description Every error response has this shape. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1939,6 +1984,24 @@ export interface operations {
                 };
             };
             /** @description Every error response has this shape. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
             428: {
                 headers: {
                     [name: string]: unknown;
@@ -2396,6 +2459,24 @@ export interface operations {
                 };
             };
             /** @description Every error response has this shape. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
             429: {
                 headers: {
                     /** @description seconds to wait before retrying */
@@ -2481,6 +2562,24 @@ export interface operations {
             };
             /** @description Every error response has this shape. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
