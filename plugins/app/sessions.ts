@@ -22,6 +22,32 @@ type StytchAuthorization = ReturnType<typeof stytchAuthorization>
 type SessionListItem = Static<typeof SessionListItemSchema>
 
 /**
+ * Revokes one request makes at once: at most 8, and at most half the bulkhead's slots. All at once,
+ * a member with more sessions than the bulkhead's slots and queue (64 + 64) filled it alone: the
+ * revoke-all answered 503 `identity_provider_busy` however often it was retried, and every other
+ * request waiting on Stytch meanwhile got the same 503 (found by the fuzz).
+ */
+const revokeConcurrency = (maxConcurrent: number): number => Math.max(1, Math.min(8, Math.floor(maxConcurrent / 2)))
+
+/** Runs fn over items, at most `limit` at a time; stops starting new ones after the first failure, which it rethrows. */
+async function eachLimited<T> (items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  let failed = false
+  const worker = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const item = items[next++] as T
+      try {
+        await fn(item)
+      } catch (err) {
+        failed = true
+        throw err
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+}
+
+/**
  * The session service (`fastify.sessions`): everything the API does with Stytch sessions, in one
  * place, with the one Stytch → API error translation (src/stytch/errors.ts). The auth hook uses it
  * for the slow path; routes call it instead of the SDK, so their handlers are straight-line code.
@@ -194,7 +220,7 @@ function createSessionService (fastify: FastifyInstance) {
         .map((s) => s.member_session_id)
         .filter((id) => !(keepCurrent && id === current))
       if (!keepCurrent && !targets.includes(current)) targets.push(current)
-      await Promise.all(targets.map(revoke))
+      await eachLimited(targets, revokeConcurrency(config.STYTCH_MAX_CONCURRENT), revoke)
       return targets.length
     },
 

@@ -25,12 +25,17 @@ export interface RouteFacts {
  * them: validation (400), body limits (413, 415), authentication (401; 503 when Stytch is needed
  * and unreachable; 429 from the slow path's flood guard), a permission or the cookie Origin rule on
  * unsafe methods (403), rate limits (429).
+ *
+ * A request with an unsafe method may carry a body whether or not the route reads one, and Fastify
+ * parses it all the same: a route that declares none still answers 400 (invalid JSON), 413 and 415
+ * for it (found by the fuzz: logout, revokeSession, deleteDocument, revokeMemberSessions, removeMember).
  */
 export function standardErrorStatuses (route: RouteFacts): number[] {
   const statuses = new Set<number>()
   const { schema } = route
-  if (schema.body !== undefined || schema.params !== undefined || schema.querystring !== undefined || schema.headers !== undefined) statuses.add(400)
-  if (schema.body !== undefined) {
+  const parsesBody = schema.body !== undefined || UNSAFE_METHODS.has(route.method)
+  if (parsesBody || schema.params !== undefined || schema.querystring !== undefined || schema.headers !== undefined) statuses.add(400)
+  if (parsesBody) {
     statuses.add(413)
     statuses.add(415)
   }

@@ -65,7 +65,10 @@ export const ClientClaimsSchema = Type.Object({
   theme: Type.Optional(Type.Union([Type.Literal('light'), Type.Literal('dark'), Type.Null()])),
   locale: Type.Optional(Type.Union([Type.String({ pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$' }), Type.Null()])),
   ui_state: Type.Optional(Type.Union([
-    Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,31}$' }), Type.String({ maxLength: 512 }), { maxProperties: 32 }),
+    // additionalProperties: false — a Record with a key pattern is only `patternProperties`, which lets a
+    // key outside the pattern through with any value at all (found by the fuzz: a 20,000-deep array under
+    // `_x` reached the size check's JSON.stringify and overflowed the stack, a 500).
+    Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,31}$' }), Type.String({ maxLength: 512 }), { maxProperties: 32, additionalProperties: false }),
     Type.Null()
   ], { description: 'free-form UI state (string values); counts toward the size cap' }))
 }, { $id: 'ClientClaims', additionalProperties: false, minProperties: 1 })

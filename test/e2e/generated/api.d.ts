@@ -1149,6 +1149,15 @@ export interface operations {
                 content?: never;
             };
             /** @description Every error response has this shape. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1159,6 +1168,24 @@ export interface operations {
             };
             /** @description Every error response has this shape. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1506,6 +1533,24 @@ export interface operations {
             };
             /** @description Every error response has this shape. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2076,6 +2121,24 @@ export interface operations {
                 };
             };
             /** @description Every error response has this shape. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
             428: {
                 headers: {
                     [name: string]: unknown;
@@ -2533,6 +2596,24 @@ export interface operations {
                 };
             };
             /** @description Every error response has this shape. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
             429: {
                 headers: {
                     /** @description seconds to wait before retrying */
@@ -2618,6 +2699,24 @@ export interface operations {
             };
             /** @description Every error response has this shape. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
