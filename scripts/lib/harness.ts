@@ -1,4 +1,5 @@
 // The app under test for the fuzz and the fault matrix (scripts/fuzz.ts, scripts/fault-matrix.ts and
+import { challengeOf, newVerifier } from '../../src/auth/pkce.js'
 // their CI versions in test/fuzz/): built in-process as test/helper.ts builds it — serverOptions and
 // the app plugin of src/app.ts, an embedded emulator, an in-memory PGlite (or PostgreSQL with
 // DATABASE_URL) — but without tap, so the scripts can use it too. Logins go through the API.
@@ -194,24 +195,28 @@ export interface BodyLogin {
 }
 
 /** A fresh, unused magic-link token for `email` (sendLoginMagicLink, then the outbox). */
-export async function magicLinkToken (app: FastifyInstance, emulator: RunningEmulator, email: string, organization = 'acme'): Promise<string> {
-  const sent = await app.inject({ method: 'POST', url: '/v1/auth/magic-links/send', payload: { email_address: email, organization } })
+export async function magicLinkToken (app: FastifyInstance, emulator: RunningEmulator, email: string, organization = 'acme', challenge?: string, already?: 'invite'): Promise<string> {
+  if (already === 'invite') return (await latestMessage(emulator, email)).token
+  const sent = await app.inject({ method: 'POST', url: '/v1/auth/magic-links/send', payload: { email_address: email, organization, ...(challenge === undefined ? {} : { pkce_code_challenge: challenge }) } })
   if (sent.statusCode !== 202) throw new Error(`send failed: ${sent.statusCode} ${sent.body}`)
   return (await latestMessage(emulator, email)).token
 }
 
 /** Logs in through the API, mobile style (delivery: body): the session token and JWT. */
 export async function loginForTokens (app: FastifyInstance, emulator: RunningEmulator, email: string, organization = 'acme'): Promise<BodyLogin> {
-  const token = await magicLinkToken(app, emulator, email, organization)
-  const response = await app.inject({ method: 'POST', url: '/v1/auth/magic-links/authenticate', payload: { token, delivery: 'body' } })
+  // Mobile style: the app's own PKCE pair.
+  const verifier = newVerifier()
+  const token = await magicLinkToken(app, emulator, email, organization, challengeOf(verifier))
+  const response = await app.inject({ method: 'POST', url: '/v1/auth/magic-links/authenticate', payload: { token, delivery: 'body', pkce_code_verifier: verifier } })
   if (response.statusCode !== 200) throw new Error(`authenticate failed: ${response.statusCode} ${response.body}`)
   return response.json<BodyLogin>()
 }
 
 /** Logs in through the API as a browser does: the cookies it set (name → value). */
 export async function loginForCookies (app: FastifyInstance, emulator: RunningEmulator, email: string, organization = 'acme'): Promise<{ cookies: Record<string, string>, response: LightMyRequestResponse }> {
-  const token = await magicLinkToken(app, emulator, email, organization)
-  const response = await app.inject({ method: 'POST', url: '/v1/auth/magic-links/authenticate', payload: { token } })
+  const verifier = newVerifier()
+  const token = await magicLinkToken(app, emulator, email, organization, challengeOf(verifier))
+  const response = await app.inject({ method: 'POST', url: '/v1/auth/magic-links/authenticate', payload: { token, pkce_code_verifier: verifier } })
   if (response.statusCode !== 200) throw new Error(`authenticate failed: ${response.statusCode} ${response.body}`)
   return { cookies: Object.fromEntries(response.cookies.map((c) => [c.name, c.value])), response }
 }
