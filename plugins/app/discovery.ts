@@ -184,7 +184,7 @@ function createDiscoveryService (fastify: FastifyInstance) {
     landing (request: FastifyRequest, query: LandingQuery): Page {
       const context = login.openContext(query.context)
       const usable = context?.kind === 'discovery' ? context : undefined
-      if (query.token === undefined || !TOKEN.test(query.token)) return incompleteLinkPage(usable)
+      if (query.token === undefined || !TOKEN.test(query.token)) return incompleteLinkPage(usable, true)
       if (usable !== undefined && usable.expiresAt <= Date.now()) return expiredLinkPage(usable)
       return confirmPage({
         link: { token: query.token, next: query.next, sealedContext: usable === undefined ? undefined : query.context, discovery: true },

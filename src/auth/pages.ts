@@ -202,13 +202,13 @@ export function otherBrowserPage (context: LinkContext | undefined): Page {
   })
 }
 
-/** The token is missing or malformed: a truncated or mangled link. */
-export function incompleteLinkPage (context: LinkContext | undefined): Page {
+/** The token is missing or malformed: a truncated or mangled link (a discovery link's page asks for a discovery link). */
+export function incompleteLinkPage (context: LinkContext | undefined, discovery = context?.kind === 'discovery'): Page {
   return problemPage({
     statusCode: 400,
     title: 'This link is incomplete',
     message: 'Part of the link is missing (some email programs break long links). Open the whole link from the email, or ask for a new one.',
-    newLink: fieldsOf(context)
+    newLink: discovery ? { email: context?.email, discovery: true } : fieldsOf(context)
   })
 }
 
