@@ -48,6 +48,7 @@ export const EnvSchema = Type.Object({
   // Stytch's bounds for link lifetimes: 5 minutes to one week.
   MAGIC_LINK_LOGIN_EXPIRATION_MINUTES: Type.Integer({ default: 15, minimum: 5, maximum: 10080, description: 'lifetime of login and sign-up links (and of the browser\'s PKCE verifier cookie)' }),
   MAGIC_LINK_INVITE_EXPIRATION_MINUTES: Type.Integer({ default: 60 * 24 * 7, minimum: 5, maximum: 10080, description: 'lifetime of invite links' }),
+  DISCOVERY_CREATE_ORGANIZATIONS: Type.Optional(Type.Boolean({ description: 'whether a discovery login may create a new organization (its creator becomes stytch_admin); default: on with the embedded emulator, off with real Stytch credentials' })),
   JWT_CLOCK_TOLERANCE_SECONDS: Type.Integer({ default: 5, minimum: 0, maximum: 60 }),
   JWT_MAX_AGE_SECONDS: Type.Integer({ default: 300, minimum: 1 }),
   JWKS_CACHE_SECONDS: Type.Integer({ default: 600, minimum: 1 }),
@@ -137,6 +138,10 @@ export const usesEmbeddedEmulator = (config: Config): boolean => config.STYTCH_S
 
 /** The path of the browser landing page of emailed links (GET) and of its confirmation form (POST). */
 export const MAGIC_LINK_CALLBACK_PATH = '/v1/auth/magic-links/callback'
+/** Landing page of emailed discovery links (login without an organization) and where its button posts. */
+export const DISCOVERY_CALLBACK_PATH = '/v1/auth/discovery/callback'
+/** Where the discovery "ask for a new link" form posts. */
+export const DISCOVERY_SEND_PATH = '/v1/auth/discovery/send'
 
 /** Where emailed links land: this API's browser callback, built from configuration only (never from a request). */
 export const magicLinkCallbackUrl = (config: Config): string => `${config.PUBLIC_URL}${MAGIC_LINK_CALLBACK_PATH}`

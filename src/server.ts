@@ -25,7 +25,14 @@ async function main (): Promise<void> {
   let emulator: RunningEmulator | undefined
   if (usesEmbeddedEmulator(config)) {
     emulator = await startEmulator({ port: config.EMULATOR_PORT, defaultRedirectUrl: magicLinkCallbackUrl(config) })
-    config = { ...config, STYTCH_PROJECT_ID: emulator.projectId, STYTCH_SECRET: emulator.secret, STYTCH_API_URL: emulator.url }
+    config = {
+      ...config,
+      STYTCH_PROJECT_ID: emulator.projectId,
+      STYTCH_SECRET: emulator.secret,
+      STYTCH_API_URL: emulator.url,
+      // A local playground: anyone who can read the emulator's outbox may create organizations.
+      DISCOVERY_CREATE_ORGANIZATIONS: config.DISCOVERY_CREATE_ORGANIZATIONS ?? true
+    }
   }
 
   const app = Fastify(serverOptions(config))

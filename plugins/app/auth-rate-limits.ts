@@ -11,11 +11,11 @@ export const hasAuthRateLimits = (route: Pick<RouteOptions, 'url' | 'config'>): 
   return route.url.startsWith('/v1/auth/') && config?.public === true && config.rateLimit === undefined
 }
 
-/** The credential a login route is asked about (link token, session token), by digest: never stored as such. */
+/** The credential a login route is asked about (link token, session token, intermediate session token), by digest: never stored as such. */
 function credentialOf (request: FastifyRequest): string | undefined {
   const body = request.body as Record<string, unknown> | undefined
   const query = request.query as Record<string, unknown> | undefined
-  const value = body?.token ?? body?.session_token ?? query?.token
+  const value = body?.token ?? body?.session_token ?? body?.intermediate_session_token ?? query?.token
   return typeof value === 'string' ? createHash('sha256').update(value).digest('base64url').slice(0, 22) : undefined
 }
 

@@ -60,8 +60,8 @@ function createLoginService (fastify: FastifyInstance) {
   const headers = pageHeaders(redirectTargets)
 
   /** The callback URL with the link's sealed context: Stytch appends the token to it. */
-  function landingUrl (context: LinkContext): string {
-    const url = new URL(callbackUrl)
+  function landingUrl (context: LinkContext, callback = callbackUrl): string {
+    const url = new URL(callback)
     url.searchParams.set('context', sealer.seal(context))
     return url.toString()
   }
@@ -120,10 +120,28 @@ function createLoginService (fastify: FastifyInstance) {
     throw err
   }
 
+  /** The challenge of this browser's verifier (the one it holds, or a new one set as its cookie). */
+  function browserChallenge (request: FastifyRequest, reply: FastifyReply): string {
+    const verifier = readVerifier(request) ?? newVerifier()
+    setVerifier(reply, verifier)
+    return challengeOf(verifier)
+  }
+
   return {
     callbackUrl,
     /** Lifetime of login and sign-up links, minutes. */
     loginLinkMinutes: loginMinutes,
+
+    // What the discovery login (plugins/app/discovery.ts) shares with this one: sealed link
+    // contexts, the browser's PKCE verifier cookie, the pages and the redirect allow-list.
+    landingUrl,
+    openContext: (sealed: string | undefined): LinkContext | undefined => sealer.open(sealed),
+    readVerifier,
+    browserChallenge,
+    clearVerifier,
+    pageForFailure,
+    /** `next` when allow-listed (LOGIN_REDIRECT_URLS), else the first allowed target. */
+    redirectTarget: (next: string | undefined): string => (next !== undefined && redirectTargets.includes(next) ? next : defaultTarget),
 
     /**
      * What an invite sends along: its lifetime, and a redirect URL whose landing page names the
@@ -170,12 +188,7 @@ function createLoginService (fastify: FastifyInstance) {
      */
     async send (request: FastifyRequest, reply: FastifyReply, body: SendBody): Promise<void> {
       if (!isTrustedOrNotBrowser(request.headers, config)) throw new OriginNotAllowedError()
-      let challenge = body.pkce_code_challenge
-      if (challenge === undefined) {
-        const verifier = readVerifier(request) ?? newVerifier()
-        setVerifier(reply, verifier)
-        challenge = challengeOf(verifier)
-      }
+      const challenge = body.pkce_code_challenge ?? browserChallenge(request, reply)
       await this.sendLoginLink({ email_address: body.email_address, organization: body.organization, pkce_code_challenge: challenge })
     },
 

@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify'
 import { parse } from 'yaml'
 import type { RunningEmulator } from '../../src/emulator/index.js'
 import { openApiValidator } from '../../test/contract/openapi-validator.js'
-import { inviteMember, loginForCookies, loginForTokens, magicLinkToken, SPA_ORIGIN, type BodyLogin } from './harness.js'
+import { inviteMember, latestMessage, loginForCookies, loginForTokens, magicLinkToken, SPA_ORIGIN, type BodyLogin } from './harness.js'
 
 // ---------------------------------------------------------------------------------------------
 // Seeded PRNG (mulberry32) and the helpers the generators draw with.
@@ -135,7 +135,7 @@ export function fuzzOperations (): { operations: FuzzOperation[], skipped: strin
 // The world the inputs are drawn from: real ids, tokens and sessions of the running app.
 
 /** Operations whose success can end sessions the fuzz authenticates with. */
-const SESSION_ENDING = new Set(['logout', 'revokeAllSessions', 'revokeSession', 'revokeMemberSessions', 'removeMember', 'updateMemberRoles'])
+const SESSION_ENDING = new Set(['logout', 'revokeAllSessions', 'revokeSession', 'revokeMemberSessions', 'removeMember', 'updateMemberRoles', 'switchOrganization'])
 
 interface Credentials { jwt: string, token: string, memberSessionId: string, issuedAt: number }
 
@@ -164,6 +164,9 @@ export class FuzzWorld {
   victimMembers: string[] = []
   /** Unused magic-link tokens of the admin. */
   magicTokens: string[] = []
+  /** Unused discovery-link tokens (sent without PKCE, so they work with no verifier) and unspent intermediate session tokens. */
+  discoveryTokens: string[] = []
+  intermediateTokens: string[] = []
   /** Document id → current version. */
   documents = new Map<string, number>()
   cursors: string[] = []
@@ -254,6 +257,25 @@ export class FuzzWorld {
       await inviteMember(this.app, this.admin.jwt, this.org.slug, email)
       this.magicTokens.push(await magicLinkToken(this.app, this.emulator, email, this.org.slug, undefined, 'invite'))
     }
+    await this.prepareDiscovery(id)
+  }
+
+  /** A discovery link sent straight through the SDK without a PKCE challenge: usable with no verifier. */
+  private async discoveryToken (): Promise<string> {
+    const email = `${this.unique('discoverer')}@acme.test`
+    await this.app.stytch.client.magicLinks.email.discovery.send({ email_address: email })
+    return (await latestMessage(this.emulator, email)).token
+  }
+
+  private async prepareDiscovery (id: string): Promise<void> {
+    if (['authenticateDiscoveryMagicLink', 'discoveryMagicLinkCallback'].includes(id) && this.discoveryTokens.length === 0) {
+      this.discoveryTokens.push(await this.discoveryToken())
+    }
+    if (['listDiscoveredOrganizations', 'exchangeIntermediateSession', 'createOrganizationViaDiscovery'].includes(id) && this.intermediateTokens.length < 2) {
+      const token = await this.discoveryToken()
+      const found = await this.app.stytch.client.magicLinks.discovery.authenticate({ discovery_magic_links_token: token })
+      this.intermediateTokens.push(found.intermediate_session_token)
+    }
   }
 
   private async refreshAdmin (): Promise<void> {
@@ -318,6 +340,15 @@ export class FuzzWorld {
           this.magicTokens = this.magicTokens.filter((t) => t !== input.chosen.token)
         }
         break
+      case 'authenticateDiscoveryMagicLink':
+        if ((ok || status === 401) && typeof input.chosen.token === 'string') this.discoveryTokens = this.discoveryTokens.filter((t) => t !== input.chosen.token)
+        break
+      case 'exchangeIntermediateSession':
+      case 'createOrganizationViaDiscovery': {
+        const spent = input.chosen.intermediate_session_token
+        if ((ok || status === 401) && typeof spent === 'string') this.intermediateTokens = this.intermediateTokens.filter((t) => t !== spent)
+        break
+      }
       case 'revokeSession':
         if ((ok || status === 404) && typeof input.chosen.sessionId === 'string') this.victimSessions = this.victimSessions.filter((s) => s !== input.chosen.sessionId)
         break
@@ -464,8 +495,14 @@ function namedValue (name: string, g: Gen): unknown {
       return rng.chance(0.3) && world.idempotencyKeys.length > 0 ? rng.pick(world.idempotencyKeys) : NONE
     case 'cursor':
       return rng.chance(0.6) && world.cursors.length > 0 ? rng.pick(world.cursors) : NONE
-    case 'token':
-      return rng.chance(0.5) && world.magicTokens.length > 0 ? rng.pick(world.magicTokens) : NONE
+    case 'token': {
+      const tokens = ['authenticateDiscoveryMagicLink', 'discoveryMagicLinkCallback'].includes(id) ? world.discoveryTokens : world.magicTokens
+      return rng.chance(0.5) && tokens.length > 0 ? rng.pick(tokens) : NONE
+    }
+    case 'intermediate_session_token':
+      return rng.chance(0.8) && world.intermediateTokens.length > 0 ? rng.pick(world.intermediateTokens) : NONE
+    case 'organization_id':
+      return rng.weighted([[world.org.slug, 5], [world.org.id, 2], [world.otherOrg.slug, 1], ['nope-org', 1]])
     case 'session_token':
       return rng.chance(0.6) ? world.admin.token : NONE
     case 'next':

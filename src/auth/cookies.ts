@@ -24,3 +24,9 @@ export function cookieOptions (config: Config): SessionCookieOptions {
 
 /** Max-Age in whole seconds until `expiresAt` (at least 0). */
 export const secondsUntil = (expiresAt: string, now: number): number => Math.max(0, Math.floor((Date.parse(expiresAt) - now) / 1000))
+
+/**
+ * The browser's intermediate-session cookie of discovery logins (set once the emailed link is
+ * confirmed, read when the browser picks or creates an organization): same prefix rule.
+ */
+export const intermediateCookieName = (config: Config): string => `${config.COOKIE_HOST_PREFIX ? '__Host-' : ''}stytch_intermediate_session`

@@ -9,8 +9,8 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
  * page cannot make an attacker's link name the victim), and the address is not readable in the URL.
  */
 export interface LinkContext {
-  kind: 'login' | 'invite'
-  /** The organization as the sender named it: the slug (or id) given to sendLoginMagicLink, the inviter's slug. */
+  kind: 'login' | 'invite' | 'discovery'
+  /** The organization as the sender named it: the slug (or id) given to sendLoginMagicLink, the inviter's slug; '' for a discovery link. */
   organization: string
   email: string
   /** Whether the link was sent with a PKCE challenge (then only the client holding the verifier can use it). */
@@ -30,7 +30,7 @@ const TAG_BYTES = 16
 
 function parse (json: string): LinkContext | undefined {
   const value = JSON.parse(json) as { k?: unknown, o?: unknown, e?: unknown, p?: unknown, x?: unknown }
-  if ((value.k !== 'login' && value.k !== 'invite') || typeof value.o !== 'string' || typeof value.e !== 'string' || typeof value.p !== 'boolean' || typeof value.x !== 'number') return undefined
+  if ((value.k !== 'login' && value.k !== 'invite' && value.k !== 'discovery') || typeof value.o !== 'string' || typeof value.e !== 'string' || typeof value.p !== 'boolean' || typeof value.x !== 'number') return undefined
   return { kind: value.k, organization: value.o, email: value.e, pkce: value.p, expiresAt: value.x }
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { MAGIC_LINK_CALLBACK_PATH } from '../config.js'
+import { DISCOVERY_CALLBACK_PATH, DISCOVERY_SEND_PATH, MAGIC_LINK_CALLBACK_PATH } from '../config.js'
 import type { LinkContext } from './link-context.js'
 
 /**
@@ -58,25 +58,38 @@ const hidden = (name: string, value: string | undefined): string =>
   value === undefined ? '' : `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`
 
 /** The link, posted back to the callback: only this explicit, same-origin POST spends the token. */
-export interface LinkFields { token: string, next?: string | undefined, sealedContext?: string | undefined }
+export interface LinkFields {
+  token: string
+  next?: string | undefined
+  sealedContext?: string | undefined
+  /** A discovery link (no organization): its own callback. */
+  discovery?: boolean | undefined
+}
 
 function linkForm (link: LinkFields, label: string): string {
-  return `<form method="post" action="${MAGIC_LINK_CALLBACK_PATH}">${hidden('token', link.token)}${hidden('next', link.next)}${hidden('context', link.sealedContext)}` +
+  return `<form method="post" action="${link.discovery === true ? DISCOVERY_CALLBACK_PATH : MAGIC_LINK_CALLBACK_PATH}">${hidden('token', link.token)}${hidden('next', link.next)}${hidden('context', link.sealedContext)}` +
     `<button type="submit">${escapeHtml(label)}</button></form>`
 }
 
 /** Whom a new link is for, as far as the page knows. */
-export interface NewLinkFields { email?: string | undefined, organization?: string | undefined }
+export interface NewLinkFields { email?: string | undefined, organization?: string | undefined, discovery?: boolean | undefined }
 
 function newLinkForm (fields: NewLinkFields): string {
   const value = (v: string | undefined): string => (v === undefined ? '' : ` value="${escapeHtml(v)}"`)
+  if (fields.discovery === true) {
+    return `<form method="post" action="${DISCOVERY_SEND_PATH}">` +
+      `<label for="email_address">Email address</label><input id="email_address" name="email_address" type="email" required maxlength="254" autocomplete="email"${value(fields.email)}>` +
+      '<button type="submit">Email me a new link</button></form>'
+  }
   return `<form method="post" action="${SEND_PATH}">` +
     `<label for="email_address">Email address</label><input id="email_address" name="email_address" type="email" required maxlength="254" autocomplete="email"${value(fields.email)}>` +
     `<label for="organization">Organization</label><input id="organization" name="organization" required maxlength="128"${value(fields.organization)}>` +
     '<button type="submit">Email me a new link</button></form>'
 }
 
-const fieldsOf = (context: LinkContext | undefined): NewLinkFields => ({ email: context?.email, organization: context?.organization })
+const fieldsOf = (context: LinkContext | undefined): NewLinkFields => context?.kind === 'discovery'
+  ? { email: context.email, discovery: true }
+  : { email: context?.email, organization: context?.organization }
 const strong = (value: string): string => `<strong>${escapeHtml(value)}</strong>`
 
 const NOTHING_HAPPENS = '<p class="note">Did not ask for this link, or it is not you? Just close this page: nothing happens until you press the button.</p>'
@@ -105,6 +118,18 @@ export function confirmPage (input: ConfirmInput): Page {
     }
   }
   const org = escapeHtml(context.organization)
+  if (context.kind === 'discovery') {
+    const elsewhere = context.pkce && !input.hasVerifier
+      ? '<p class="warn">This browser did not ask for this link. A login link works only in the browser (or app) that asked for it: open it there, or ask for a new link at the bottom of this page.</p>'
+      : ''
+    return {
+      statusCode: 200,
+      html: layout('Log in to find your organizations', '<h1>Log in</h1>' +
+        `<p>You are about to log in as ${strong(context.email)}, then choose one of your organizations.</p>` +
+        elsewhere + linkForm({ ...link, discovery: true }, 'Log in') + NOTHING_HAPPENS +
+        (elsewhere === '' ? '' : `<hr>${newLinkForm(fieldsOf(context))}`))
+    }
+  }
   if (context.kind === 'invite') {
     return {
       statusCode: 200,
@@ -177,13 +202,13 @@ export function otherBrowserPage (context: LinkContext | undefined): Page {
   })
 }
 
-/** The token is missing or malformed: a truncated or mangled link. */
-export function incompleteLinkPage (context: LinkContext | undefined): Page {
+/** The token is missing or malformed: a truncated or mangled link (a discovery link's page asks for a discovery link). */
+export function incompleteLinkPage (context: LinkContext | undefined, discovery = context?.kind === 'discovery'): Page {
   return problemPage({
     statusCode: 400,
     title: 'This link is incomplete',
     message: 'Part of the link is missing (some email programs break long links). Open the whole link from the email, or ask for a new one.',
-    newLink: fieldsOf(context)
+    newLink: discovery ? { email: context?.email, discovery: true } : fieldsOf(context)
   })
 }
 
@@ -202,6 +227,16 @@ export function unavailablePage (retry: LinkFields | undefined, retryAfterSecond
 /** Any other refusal of the login (e.g. the organization requires a second factor). */
 export function refusedPage (statusCode: number, message: string, context: LinkContext | undefined): Page {
   return problemPage({ statusCode, title: 'This link cannot log you in here', message: escapeHtml(message), newLink: fieldsOf(context) })
+}
+
+/** After the discovery "ask for a new link" form. */
+export function discoveryLinkSentPage (fields: { email: string, minutes: number }): Page {
+  return {
+    statusCode: 200,
+    html: layout('Check your email', '<h1>Check your email</h1>' +
+      `<p>A login link is on its way to ${strong(fields.email)}.</p>` +
+      `<p class="note">It works once, for ${fields.minutes} minutes, and only in this browser.</p>`)
+  }
 }
 
 /** After the "ask for a new link" form: the same answer whether or not the address is a member. */

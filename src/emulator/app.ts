@@ -4,6 +4,7 @@ import { basicAuthHook } from './basic-auth.js'
 import { StytchApiError, installErrorHandlers } from './errors.js'
 import { errors } from './inferred.js'
 import { controlRoutes } from './routes/control.js'
+import { discoveryRoutes } from './routes/discovery.js'
 import { jwksRoutes } from './routes/jwks.js'
 import { magicLinkAuthenticateRoutes } from './routes/magic-links-authenticate.js'
 import { magicLinkSendRoutes } from './routes/magic-links-send.js'
@@ -72,6 +73,7 @@ export async function buildEmulatorApp (state: EmulatorState, options: EmulatorA
     await stytch.register(sessionRoutes, { state })
     await stytch.register(sessionAuthenticateRoutes, { state })
     await stytch.register(rbacRoutes, { state })
+    await stytch.register(discoveryRoutes, { state })
   })
   return app
 }

@@ -61,6 +61,18 @@ export const errors = {
   exchangeMemberNotFound: spec(404, 'member_not_found',
     'No member with this email address exists in the target organization.'),
 
+  // Discovery and intermediate sessions (reference §12)
+  // [inferred] an intermediate_session_token that is unknown, spent or expired
+  intermediateSessionNotFound: spec(404, 'intermediate_session_not_found', 'Intermediate session could not be found.'),
+  // [SDK doc comment] discovery.organizations.list "will return an error if multiple are present"; names ours
+  noDiscoveryArguments: spec(400, 'no_session_arguments',
+    'One of intermediate_session_token, session_token or session_jwt must be provided.'),
+  tooManyDiscoveryArguments: spec(400, 'too_many_session_arguments',
+    'Only one of intermediate_session_token, session_token or session_jwt may be provided.'),
+  // [inferred] an intermediate-session exchange into an org the email is not a member of and cannot JIT-join
+  noAssociationWithOrganization: spec(403, 'email_jit_provisioning_not_allowed',
+    'This email address is not a member of the organization and the organization does not allow it to join.'),
+
   // Magic links
   magicLinkNotFound: spec(404, 'magic_link_not_found', 'The magic link could not be found.'),
   unableToAuthMagicLink: spec(401, 'unable_to_auth_magic_link',
@@ -148,6 +160,40 @@ export const defaults = {
 export const pkce = { failureConsumesLink: false }
 
 /**
+ * [inferred] Discovery (reference §12). [SDK types/doc comments] give the shapes and these facts: an
+ * intermediate session token lives 10 minutes by default; a discovery link lives 60 by default (like
+ * login links, min 5, max 10080); listing organizations consumes nothing; organization create makes
+ * the creator `stytch_admin`; with a member session only active/pending/invited memberships are listed.
+ * Our choices:
+ * - `linkTokenType`: the discovery link carries `stytch_token_type=discovery` (stytch-browser's parser).
+ * - Eligible by email domain (`eligible_to_join_by_email_domain`, `membership.details = { domain }`): the
+ *   org has `email_jit_provisioning: RESTRICTED` and the domain in `email_allowed_domains`. The docs'
+ *   third condition (another member of the org with a verified address at that domain) is modelled by
+ *   `requireVerifiedDomainMember`, off: the dev seed's members have never verified their address.
+ * - Auth requirements of an org, checked on every discovered org, on intermediate-session exchange and
+ *   on sessions.exchange: `auth_methods: RESTRICTED` without `magic_link` in `allowed_auth_methods`
+ *   → `primary_required: { allowed_auth_methods }` (breakglass members exempt, as the SDK types say);
+ *   else `mfa_policy: REQUIRED_FOR_ALL` or the member's `mfa_enrolled` without an MFA factor in the
+ *   session → `mfa_required` (`member_options` when a member exists). Then `member_authenticated: false`,
+ *   the intermediate token comes back (not spent) and `session_token` / `session_jwt` are `""`.
+ * - sessions.exchange that needs more factors returns a new intermediate token bound to the target org
+ *   (`organization_id_hint` when listed) and leaves the source session alive; a successful one ends the
+ *   source session (`exchangeEndsSourceSession`, reference §12 "the old session is ended").
+ * - A discovery link authenticate verifies the address but changes no member; members are activated and
+ *   verified when an exchange or create gives them a session.
+ * - Fields the SDK types mark optional are absent rather than null when they do not apply
+ *   (`mfa_required`, `primary_required`, `membership.member`, `organization_id_hint`).
+ */
+export const discovery = {
+  linkTokenType: 'discovery',
+  linkMinutes: 60,
+  intermediateSessionMinutes: 10,
+  requireVerifiedDomainMember: false,
+  exchangeEndsSourceSession: true,
+  mfaFactorTypes: ['sms_otp', 'totp']
+}
+
+/**
  * [inferred] Organization fields that count as "authentication setting parameters" on create: when any
  * is given, `email_invites` defaults to NOT_ALLOWED instead of ALL_ALLOWED ([SDK doc comment]).
  */
@@ -166,7 +212,7 @@ export const reservedClaimNames = ['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jt
 /**
  * [inferred] Magic-link authenticate with a session_token/session_jwt that is unknown, expired or belongs to
  * another member: the session is ignored and a new one is created (no error).
- * [inferred] sessions.exchange keeps the source session alive and accepts pending/invited target members.
+ * [inferred] sessions.exchange accepts pending/invited target members (source session: see `discovery`).
  * [inferred] Member delete revokes its sessions and outstanding magic links (later authenticate → 401).
  * [inferred] Email uniqueness ignores deleted members; a new member may reuse a deleted member's email.
  * [inferred] Org slugs are compared exactly (case-sensitive).

@@ -31,10 +31,14 @@ export const PolicyRoles = Type.Array(PolicyRoleSchema)
 
 export const LinkTypeSchema = Type.Union([Type.Literal('login'), Type.Literal('signup'), Type.Literal('invite')])
 
+/** What an outbox message is: an organization's link, or a discovery link (for an address, no organization). */
+export const OutboxTypeSchema = Type.Union([LinkTypeSchema, Type.Literal('discovery')])
+
 /** An email the emulator "sent" (GET /emulator/outbox): the link, and its token for tests. */
 export const OutboxMessageSchema = Type.Object({
   email_address: Type.String(),
-  type: LinkTypeSchema,
+  type: OutboxTypeSchema,
+  /** Empty for a discovery link (it names no organization, nor member), as are organization_slug and member_id. */
   organization_id: Type.String(),
   organization_slug: Type.String(),
   member_id: Type.String(),

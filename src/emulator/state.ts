@@ -101,6 +101,27 @@ export interface StoredSession {
   revoked: boolean
 }
 
+/** A discovery magic link (reference §12): for an email address, not for an organization. */
+export interface StoredDiscoveryLink {
+  email_address: string
+  pkce_code_challenge?: string
+  expires_at_ms: number
+  used: boolean
+}
+
+/**
+ * An intermediate session (reference §12): a verified email and the factors it was proven with, not yet
+ * a member of any organization. Single use: spent by a successful exchange or organization create.
+ */
+export interface StoredIntermediateSession {
+  email_address: string
+  authentication_factors: AuthenticationFactor[]
+  /** Set when the token came from an exchange into this organization that needed more factors. */
+  organization_id?: string
+  expires_at_ms: number
+  used: boolean
+}
+
 /** An email the emulator "sent": what GET /emulator/outbox lists. */
 export type OutboxMessage = Static<typeof OutboxMessageSchema>
 
@@ -136,6 +157,10 @@ export interface EmulatorState {
   members: Map<string, StoredMember>
   /** Keyed by SHA-256 of the token: the raw token only lives in the outbox. */
   magicLinks: Map<string, StoredMagicLink>
+  /** Discovery links, keyed by SHA-256 of the token. */
+  discoveryLinks: Map<string, StoredDiscoveryLink>
+  /** Intermediate sessions, keyed by SHA-256 of the intermediate_session_token. */
+  intermediateSessions: Map<string, StoredIntermediateSession>
   sessions: Map<string, StoredSession>
   /** session_token → member_session_id (raw tokens are kept: a JWT authenticate must return the token). */
   sessionsByToken: Map<string, string>
@@ -156,6 +181,8 @@ export function createState (options: ResolvedOptions, policy: ServedPolicy, sig
     organizations: new Map(),
     members: new Map(),
     magicLinks: new Map(),
+    discoveryLinks: new Map(),
+    intermediateSessions: new Map(),
     sessions: new Map(),
     sessionsByToken: new Map(),
     outbox: [],
@@ -181,6 +208,8 @@ export function clearState (state: EmulatorState): void {
   state.organizations.clear()
   state.members.clear()
   state.magicLinks.clear()
+  state.discoveryLinks.clear()
+  state.intermediateSessions.clear()
   state.sessions.clear()
   state.sessionsByToken.clear()
   state.outbox.length = 0

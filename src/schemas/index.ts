@@ -1,6 +1,7 @@
 import type { TSchema } from '@sinclair/typebox'
 import * as auth from './auth.js'
 import * as common from './common.js'
+import * as discovery from './discovery.js'
 import * as document from './document.js'
 import * as error from './error.js'
 import * as member from './member.js'
@@ -11,6 +12,7 @@ import * as session from './session.js'
 export const schemaModules: Record<string, Record<string, unknown>> = {
   'auth.ts': auth,
   'common.ts': common,
+  'discovery.ts': discovery,
   'document.ts': document,
   'error.ts': error,
   'member.ts': member,

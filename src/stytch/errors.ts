@@ -1,6 +1,6 @@
 import { StytchError } from 'stytch'
 import {
-  BadRequestError, ConflictError, InvalidCredentialsError, InvalidMagicLinkError, MagicLinkPkceError, NotFoundError, PermissionDeniedError,
+  BadRequestError, ConflictError, InvalidCredentialsError, InvalidIntermediateSessionError, NotAMemberError, InvalidMagicLinkError, MagicLinkPkceError, NotFoundError, PermissionDeniedError,
   SessionRevokedError, UpstreamBusyError, UpstreamError, UpstreamUnavailableError
 } from '../errors.js'
 import { BulkheadFullError } from './bulkhead.js'
@@ -31,6 +31,11 @@ export type StytchCall =
   | { kind: 'magic-link' }
   /** Anything the API does on a member's behalf: Stytch's own authorization decisions become 403s. */
   | { kind: 'manage', action: string, resource: string }
+  /**
+   * Discovery calls with an intermediate session or a member session (list, create, exchange,
+   * sessions.exchange): a spent token, an org the address cannot enter, a taken slug.
+   */
+  | { kind: 'discovery' }
   /** Reads the API makes itself (policy, session lists): anything but an outage is unexpected. */
   | { kind: 'read' }
 
@@ -61,6 +66,27 @@ function fromManagementError (type: string | undefined, status: number, action: 
   }
 }
 
+function fromDiscoveryError (type: string | undefined, status: number): Error {
+  switch (type) {
+    case 'intermediate_session_not_found':
+      return new InvalidIntermediateSessionError()
+    case 'session_not_found':
+      return new SessionRevokedError()
+    case 'organization_not_found':
+      return new NotFoundError('Organization')
+    case 'member_not_found':
+    case 'email_jit_provisioning_not_allowed':
+      return new NotAMemberError()
+    case 'organization_slug_already_used':
+      return new ConflictError('An organization with this slug already exists')
+    case 'invalid_organization_slug':
+    case 'invalid_organization_name':
+      return new BadRequestError('Invalid organization name or slug')
+    default:
+      return status === 400 ? new BadRequestError('Stytch rejected the request') : new UpstreamError()
+  }
+}
+
 /**
  * The one translation of a failed Stytch call into the API's errors (the model is fastify-jwt's
  * single error mapping). An outage is always a 503, so a client never throws away a live session
@@ -80,6 +106,8 @@ export function fromStytchError (err: unknown, call: StytchCall): Error {
       return PKCE_ERRORS.has(type ?? '') ? new MagicLinkPkceError() : new InvalidMagicLinkError()
     case 'manage':
       return fromManagementError(type, (err as StytchError).status_code, call.action, call.resource)
+    case 'discovery':
+      return fromDiscoveryError(type, (err as StytchError).status_code)
     case 'read':
       return new UpstreamError()
   }

@@ -180,7 +180,9 @@ t.test('sessions.exchange mints a session for the same email in another org', as
   const check = await h.client.sessions.authenticate({ session_token: res.session_token })
   t.equal(check.organization.organization_slug, 'globex')
 
-  const byJwt = await h.client.sessions.exchange({ organization_id: 'globex', session_jwt: source.session_jwt })
+  await rejectsStytch(t, h.client.sessions.authenticate({ session_token: source.session_token }), NOT_FOUND, 'the source session ended with the exchange')
+  const again = await login(h, 'admin@acme.test')
+  const byJwt = await h.client.sessions.exchange({ organization_id: 'globex', session_jwt: again.session_jwt })
   t.equal(byJwt.member_id, res.member_id, 'by JWT and by slug')
 })
 

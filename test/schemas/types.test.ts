@@ -20,7 +20,7 @@ const factor: Same<SessionContext['session']['authentication_factors'][number], 
 const view: Same<Omit<SessionContext, 'startedAtMs'>, SessionView> = true
 const document: Same<StoredDocument, Document> = true
 const policy: Same<EmulatorPolicyRole, PolicyRole> = true
-const outbox: Same<OutboxMessage['type'], 'login' | 'signup' | 'invite'> = true
+const outbox: Same<OutboxMessage['type'], 'login' | 'signup' | 'invite' | 'discovery'> = true
 
 t.test('the session context, documents, policy and outbox types are the schemas\' Static types', async (t) => {
   t.same([member, organization, session, factor, view, document, policy, outbox], Array(8).fill(true))

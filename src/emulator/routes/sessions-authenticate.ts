@@ -1,6 +1,8 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { StytchApiError } from '../errors.js'
-import { defaults, errors } from '../inferred.js'
+import { defaults, discovery, errors } from '../inferred.js'
+import { factorsFor, requirementFields, requirementOf } from '../discovery.js'
+import { exchangeNeedsMore } from './discovery.js'
 import { grantingRoles, policyRolesFor } from '../policy.js'
 import { AuthorizationCheck, JsonObject } from '../schemas.js'
 import {
@@ -68,23 +70,21 @@ export const sessionAuthenticateRoutes: FastifyPluginAsyncTypebox<{ state: Emula
     if (member === undefined) throw new StytchApiError(errors.exchangeMemberNotFound)
     const claims = mergeCustomClaims({}, body.session_custom_claims)
 
-    // The source session's factors carry over (a magic_link factor always satisfies the target org here).
-    const factors = structuredClone(source.authentication_factors).map((factor) =>
-      factor.email_factor.email_address === member.email_address
-        ? { ...factor, email_factor: { email_id: member.email_id, email_address: member.email_address } }
-        : factor)
+    // The source session's factors carry over; the target org's auth rules decide whether they suffice.
+    const factors = factorsFor(source.authentication_factors, member)
+    const requirement = requirementOf(target, member, factors)
+    if (requirement.kind !== 'none') return exchangeNeedsMore(state, member, target, factors, requirementFields(requirement))
     if (member.status !== 'active' || !member.email_address_verified) {
       member.status = 'active'
       member.email_address_verified = true
       touch(state, member)
     }
     const session = createSession(state, member, factors, body.session_duration_minutes ?? defaults.sessionDurationMinutes, claims)
+    if (discovery.exchangeEndsSourceSession) source.revoked = true
     return {
       ...await authResponse(state, session),
       member_authenticated: true,
-      intermediate_session_token: '',
-      mfa_required: null,
-      primary_required: null
+      intermediate_session_token: ''
     }
   })
 }

@@ -4,6 +4,130 @@
  */
 
 export interface paths {
+    "/v1/auth/discovery/authenticate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log in with a discovery link's token: the organizations I can enter
+         * @description For apps that complete the login themselves: exchanges the single-use token of an emailed discovery link for an intermediate session (about 10 minutes) and the organizations the address can enter — member (active, pending, invited) or allowed to join by its email domain — each saying whether it can be entered at once (`can_enter`) or what it requires. The PKCE code verifier is `pkce_code_verifier` or, without it, the verifier cookie sendDiscoveryMagicLink set in this browser. With `delivery: "cookie"` (default) the intermediate session is an HttpOnly cookie; with `delivery: "body"` it is returned as `intermediate_session_token`. Then exchangeIntermediateSession (or createOrganizationViaDiscovery). 400 `pkce_failed`: the link was requested by another client.
+         */
+        post: operations["authenticateDiscoveryMagicLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/discovery/organizations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The organizations my discovery login can enter
+         * @description Lists the organizations of the intermediate session again (nothing is spent). The intermediate session is `intermediate_session_token` (apps: authenticateDiscoveryMagicLink with `delivery: "body"`) or, without it, the HttpOnly cookie set by the discovery login in this browser (then only from this API's origin or CORS_ORIGINS: else 403 `origin_not_allowed`). 401 `invalid_intermediate_session`: missing, already used or expired (it lasts about 10 minutes).
+         */
+        post: operations["listDiscoveredOrganizations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/discovery/exchange": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log in to one of the discovered organizations
+         * @description Turns the intermediate session into a full session in the chosen organization (single use): a membership is activated, an invitation accepted, or the address joins by its email domain. With `delivery: "cookie"` (default, browsers) the session is set as HttpOnly, Secure, SameSite=Lax cookies; with `delivery: "body"` (mobile) the session token and JWT are returned in the body instead. The intermediate session is `intermediate_session_token` (apps: authenticateDiscoveryMagicLink with `delivery: "body"`) or, without it, the HttpOnly cookie set by the discovery login in this browser (then only from this API's origin or CORS_ORIGINS: else 403 `origin_not_allowed`). 401 `invalid_intermediate_session`: missing, already used or expired (it lasts about 10 minutes). 403 `not_a_member`: the address may not enter that organization; 404: no such organization. 403 `primary_auth_required`: the organization allows only other login methods (listed in the message); 403 `mfa_required`: it requires a second factor, which this API does not offer.
+         */
+        post: operations["exchangeIntermediateSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/discovery/organizations/create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a new organization and log in to it
+         * @description Creates an organization whose creator is its `stytch_admin`, and logs in to it (the intermediate session is spent). Only when DISCOVERY_CREATE_ORGANIZATIONS is on (default: on with the embedded emulator, off with real Stytch credentials), else 403 `organization_creation_disabled`. Name and slug default to ones derived from the email address. 409: the slug is taken. With `delivery: "cookie"` (default, browsers) the session is set as HttpOnly, Secure, SameSite=Lax cookies; with `delivery: "body"` (mobile) the session token and JWT are returned in the body instead. The intermediate session is `intermediate_session_token` (apps: authenticateDiscoveryMagicLink with `delivery: "body"`) or, without it, the HttpOnly cookie set by the discovery login in this browser (then only from this API's origin or CORS_ORIGINS: else 403 `origin_not_allowed`). 401 `invalid_intermediate_session`: missing, already used or expired (it lasts about 10 minutes).
+         */
+        post: operations["createOrganizationViaDiscovery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/discovery/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Browser landing page of emailed discovery links
+         * @description The URL emailed discovery links point at. Spends nothing (a link scanner or a preview cannot burn the link; HEAD likewise): an HTML page naming the address, with one button that posts the link to confirmDiscoveryMagicLink. An expired or incomplete link gets a page with a form to ask for a new one.
+         */
+        get: operations["discoveryMagicLinkCallback"];
+        put?: never;
+        /**
+         * Log the browser in with an emailed discovery link (the landing page's button)
+         * @description What the discovery landing page's button posts (an HTML form, same origin only, else 403 `origin_not_allowed`). Spends the token with this browser's PKCE verifier cookie, sets the intermediate-session cookie (HttpOnly, about 10 minutes) and redirects (303) to `next` when it is one of LOGIN_REDIRECT_URLS, else to the first of them: the app there lists the organizations (listDiscoveredOrganizations) and logs in to one (exchangeIntermediateSession). A link that did not log in gets an HTML page saying why.
+         */
+        post: operations["confirmDiscoveryMagicLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/discovery/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Email a login link that needs no organization
+         * @description Sends a discovery magic link: logging in with it lists the organizations the address can enter (then exchangeIntermediateSession picks one). Same rules as sendLoginMagicLink: valid for MAGIC_LINK_LOGIN_EXPIRATION_MINUTES and only for the client that asked (`pkce_code_challenge` for apps; for browsers the API keeps the verifier in an HttpOnly cookie); the same answer for every address; the link points at this API's discovery callback; rate-limited per client IP and per email address. A JSON body gets 202 JSON; an HTML form gets a 200 HTML page. 403 `origin_not_allowed`: a browser page of another origin asked.
+         */
+        post: operations["sendDiscoveryMagicLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/magic-links/authenticate": {
         parameters: {
             query?: never;
@@ -142,6 +266,46 @@ export interface paths {
         get: operations["getReadiness"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/organizations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organizations my email address belongs to
+         * @description Every organization where the session's email address is a member (active, pending or invited), the current one included, each saying whether switchOrganization can enter it at once (`can_enter`) or what it requires.
+         */
+        get: operations["listMyOrganizations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/organizations/{organizationId}/switch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Switch my session to another of my organizations
+         * @description Exchanges the session for one in another organization of the same email address (an invitation there is accepted). The new session replaces the old one in this answer: cookie clients get both cookies rewritten, bearer clients get `session_token` and `session_jwt` in the body. The old session ends (at Stytch and on the revocation list: its JWT is refused at once on every instance). 403 `not_a_member`: the address is not a member there; 404: no such organization. 403 `primary_auth_required` / `mfa_required`: the organization needs another login method or a second factor (the current session stays as it was).
+         */
+        post: operations["switchOrganization"];
         delete?: never;
         options?: never;
         head?: never;
@@ -451,6 +615,41 @@ export interface components {
                 [key: string]: string;
             } | null;
         };
+        DiscoveredOrganization: {
+            /** @example organization-test-8a3f6d0e-3b7c-4a0e-8d5e-2f1c9b7a6e55 */
+            organization_id: string;
+            /** @example acme */
+            organization_slug: string;
+            /** @example Acme */
+            organization_name: string;
+            organization_logo_url: string;
+            /** @description how the address relates to the organization: a member (active, pending, invited), or allowed to join by its email domain */
+            membership: "active_member" | "pending_member" | "invited_member" | "eligible_to_join_by_email_domain" | "eligible_to_join_by_oauth_tenant";
+            /** @description the member record, when one exists */
+            member_id?: string;
+            /** @description true: exchangeIntermediateSession / switchOrganization logs in at once; false: the organization needs what `requires` says */
+            can_enter: boolean;
+            /** @description `primary_auth`: the organization allows only the methods in `allowed_auth_methods`; `mfa`: it requires a second factor */
+            requires?: "primary_auth" | "mfa";
+            allowed_auth_methods?: string[];
+        };
+        DiscoveredOrganizationList: {
+            email_address: string;
+            organizations: components["schemas"]["DiscoveredOrganization"][];
+        };
+        DiscoveryLogin: {
+            email_address: string;
+            organizations: components["schemas"]["DiscoveredOrganization"][];
+            /** @description whether createOrganizationViaDiscovery is enabled (DISCOVERY_CREATE_ORGANIZATIONS) */
+            can_create_organization: boolean;
+            /**
+             * Format: date-time
+             * @description pick (or create) an organization before this (about 10 minutes)
+             */
+            intermediate_session_expires_at: string;
+            /** @description only with delivery=body */
+            intermediate_session_token?: string;
+        };
         /**
          * @example {
          *       "id": "5f0c1c52-9a55-4d1e-9a0b-2f7f0b1e0a11",
@@ -670,6 +869,687 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    authenticateDiscoveryMagicLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the `token` query parameter of the emailed link */
+                    token: string;
+                    /**
+                     * @description `cookie` (browsers): HttpOnly cookies. `body` (mobile, API clients): the tokens are returned in the body and no cookie is set.
+                     * @default cookie
+                     */
+                    delivery: "cookie" | "body";
+                    /** @description The verifier whose challenge was passed to sendDiscoveryMagicLink. Without it, the verifier cookie set by sendDiscoveryMagicLink is used, if the browser sends one. */
+                    pkce_code_verifier?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscoveryLogin"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    listDiscoveredOrganizations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the intermediate session token from authenticateDiscoveryMagicLink with `delivery: "body"`; without it, the HttpOnly intermediate-session cookie is used */
+                    intermediate_session_token?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscoveredOrganizationList"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    exchangeIntermediateSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the organization to log in to (id or slug), one of the discovered organizations */
+                    organization_id: string;
+                    /** @description the intermediate session token from authenticateDiscoveryMagicLink with `delivery: "body"`; without it, the HttpOnly intermediate-session cookie is used */
+                    intermediate_session_token?: string;
+                    /**
+                     * @description `cookie` (browsers): HttpOnly cookies. `body` (mobile, API clients): the tokens are returned in the body and no cookie is set.
+                     * @default cookie
+                     */
+                    delivery: "cookie" | "body";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Login"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    createOrganizationViaDiscovery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description default: derived from the email address */
+                    organization_name?: string;
+                    /** @description unique; default: derived from the email address */
+                    organization_slug?: string;
+                    /** @description the intermediate session token from authenticateDiscoveryMagicLink with `delivery: "body"`; without it, the HttpOnly intermediate-session cookie is used */
+                    intermediate_session_token?: string;
+                    /**
+                     * @description `cookie` (browsers): HttpOnly cookies. `body` (mobile, API clients): the tokens are returned in the body and no cookie is set.
+                     * @default cookie
+                     */
+                    delivery: "cookie" | "body";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Login"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    discoveryMagicLinkCallback: {
+        parameters: {
+            query?: {
+                /** @description the single-use token Stytch appended to the link */
+                token?: string;
+                stytch_token_type?: string;
+                /** @description what the link is for, sealed by this API when it sent the link */
+                context?: string;
+                /** @description where to go after the login: honoured only when it is one of LOGIN_REDIRECT_URLS */
+                next?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The confirmation page: "Log in as <email>, then choose one of your organizations" */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description An incomplete link (HTML page with a form to ask for a new one), or a query over its size limits (ApiError) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description An expired link: a page with a form to ask for a new one */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    confirmDiscoveryMagicLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @description the `token` query parameter of the emailed link */
+                    token: string;
+                    /** @description what the link is for (organization, address), sealed by this API when it sent the link */
+                    context?: string;
+                    next?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Intermediate-session cookie set; Location is the allow-listed target */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The link was requested by another browser or app (PKCE) (HTML page); or an invalid form (ApiError) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The link was already used or has expired: a page with a form to ask for a new one */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Every error response has this shape. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Stytch is unreachable: nothing was spent, a page with a button to retry */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    sendDiscoveryMagicLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email_address": "admin@acme.test"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * Format: email
+                     * @example admin@acme.test
+                     */
+                    email_address: string;
+                    /** @description Apps that complete the login themselves: base64url(SHA-256(verifier)) of a random verifier they keep, passed later as `pkce_code_verifier` to authenticateDiscoveryMagicLink. Without it (browsers) the API keeps the verifier in an HttpOnly cookie. */
+                    pkce_code_challenge?: string;
+                };
+                /**
+                 * @example {
+                 *       "email_address": "admin@acme.test"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": {
+                    /**
+                     * Format: email
+                     * @example admin@acme.test
+                     */
+                    email_address: string;
+                    /** @description Apps that complete the login themselves: base64url(SHA-256(verifier)) of a random verifier they keep, passed later as `pkce_code_verifier` to authenticateDiscoveryMagicLink. Without it (browsers) the API keeps the verifier in an HttpOnly cookie. */
+                    pkce_code_challenge?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The HTML form was sent: a "check your email" page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkSent"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Stytch is unreachable: ApiError, or a page saying to retry for the HTML form */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
     authenticateMagicLink: {
         parameters: {
             query?: never;
@@ -1259,6 +2139,156 @@ export interface operations {
                         /** @example ok */
                         status: string;
                     };
+                };
+            };
+            /** @description Every error response has this shape. */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    listMyOrganizations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscoveredOrganizationList"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    switchOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the organization to switch to (id or slug) */
+                organizationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Login"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
                 };
             };
             /** @description Every error response has this shape. */
