@@ -112,7 +112,8 @@ t.test('listMembers and getMember carry the admin\'s session to Stytch; editors 
   await emulatorPost(ctx.emulator, 'emulator/calls/reset')
   t.equal((await ctx.app.inject({ url: '/v1/organizations/acme/members', headers: bearer(editor.session_jwt) })).statusCode, 403)
   t.equal((await ctx.app.inject({ url: `/v1/organizations/acme/members/${viewerId}`, headers: bearer(editor.session_jwt) })).statusCode, 403)
-  t.same(await emulatorCalls(ctx.emulator), {}, 'refused locally')
+  const calls = await emulatorCalls(ctx.emulator)
+  t.equal((calls[MEMBERS_SEARCH] ?? 0) + (calls[MEMBERS_GET] ?? 0), 0, 'refused locally: no members call')
 
   const one = await ctx.app.inject({ url: `/v1/organizations/acme/members/${viewerId}`, headers: bearer(admin.session_jwt) })
   t.equal(one.statusCode, 200)
