@@ -54,7 +54,7 @@ const directory: FastifyPluginAsyncTypebox = async (fastify) => {
       tags: ['invitations'],
       operationId: 'resendInvitation',
       summary: 'Email an invitation again',
-      description: `Sends the invited member a fresh invite magic link (valid one week). A member who is not invited (already joined, or pending) is a 409 \`not_invited\`. Stytch also checks the acting member's session.`,
+      description: 'Sends the invited member a fresh invite magic link (valid one week). A member who is not invited (already joined, or pending) is a 409 `not_invited`. Stytch also checks the acting member\'s session.',
       params: MemberParamsSchema,
       response: { 200: Type.Ref(MemberProfileSchema), ...errorResponses(404, 409) }
     }

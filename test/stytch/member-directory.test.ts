@@ -6,7 +6,7 @@ const member = (i: number, roles: string[] = []): Member => ({
   member_id: `member-test-${i}`,
   email_address: `user${i}@acme.test`,
   name: `User ${i}`,
-  roles: [{ role_id: 'stytch_member', sources: [] }, ...roles.map((role_id) => ({ role_id, sources: [] }))]
+  roles: [{ role_id: 'stytch_member', sources: [] }, ...roles.map((roleId) => ({ role_id: roleId, sources: [] }))]
 }) as unknown as Member
 
 /** A fake Stytch search over `all` with offset cursors, counting calls. */
