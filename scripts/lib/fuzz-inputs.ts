@@ -239,7 +239,7 @@ export class FuzzWorld {
     if (id === 'revokeSession' && this.victimSessions.length === 0) {
       this.victimSessions.push((await loginForTokens(this.app, this.emulator, 'admin@acme.test')).session.member_session_id)
     }
-    if (['updateMemberRoles', 'revokeMemberSessions', 'removeMember'].includes(id) && this.victimMembers.length < 2) {
+    if (['updateMemberRoles', 'revokeMemberSessions', 'removeMember', 'getMember', 'resendInvitation', 'revokeInvitation'].includes(id) && this.victimMembers.length < 2) {
       this.victimMembers.push(await inviteMember(this.app, this.admin.jwt, this.org.slug, `${this.unique('victim')}@acme.test`))
     }
     if (['getDocument', 'updateDocument', 'deleteDocument', 'listDocuments'].includes(id) && this.documents.size < 3) {
@@ -322,8 +322,22 @@ export class FuzzWorld {
         if ((ok || status === 404) && typeof input.chosen.sessionId === 'string') this.victimSessions = this.victimSessions.filter((s) => s !== input.chosen.sessionId)
         break
       case 'removeMember':
+      case 'revokeInvitation':
         if ((ok || status === 404) && typeof input.chosen.memberId === 'string') this.victimMembers = this.victimMembers.filter((m) => m !== input.chosen.memberId)
         break
+      case 'getMember':
+      case 'resendInvitation':
+      case 'updateMemberRoles':
+      case 'revokeMemberSessions':
+        // Gone (removed or its invitation withdrawn by an earlier operation): not a victim any more.
+        if (status === 404 && typeof input.chosen.memberId === 'string') this.victimMembers = this.victimMembers.filter((m) => m !== input.chosen.memberId)
+        break
+      case 'listMembers':
+      case 'listInvitations': {
+        const page = json()
+        if (ok && typeof page.next_cursor === 'string' && this.cursors.length < 50) this.cursors.push(page.next_cursor)
+        break
+      }
       case 'refreshSession':
         if (ok && input.chosen.session_token === this.admin.token) {
           const jwt = json().session_jwt
