@@ -2,11 +2,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { losesPermissions } from '../../src/rbac/authorize.js'
 import type { MemberProfile, ShippingAddress } from '../../src/schemas/member.js'
-import { LastAdminError } from '../../src/errors.js'
+import type { ListMembersQuery, MemberPage } from '../../src/schemas/organization.js'
+import { LastAdminError, NotInvitedError } from '../../src/errors.js'
+import { memberProfile } from '../../src/stytch/member-profile.js'
+import { directoryPage, localFilter, stytchQuery, type DirectoryFilters } from '../../src/stytch/member-directory.js'
+import { createProfileCache, PROFILE_CACHE_MAX_ENTRIES, PROFILE_CACHE_TTL_MS } from '../../src/stytch/profile-cache.js'
 
 /** Stytch's built-in administrator role. */
 const ADMIN_ROLE = 'stytch_admin'
-import { memberProfile } from '../../src/stytch/member-profile.js'
 
 /**
  * The members service (`fastify.members`): Stytch-owned member records changed on a member's
@@ -40,7 +43,93 @@ function createMemberService (fastify: FastifyInstance) {
 
   const isAdmin = (roles: Array<{ role_id: string }>): boolean => roles.some((r) => r.role_id === ADMIN_ROLE)
 
+  /**
+   * Profiles read for GET /v1/me/profile, per member, for PROFILE_CACHE_TTL_MS (changes made elsewhere
+   * show within it); every change made here replaces or drops the entry at once.
+   */
+  const profiles = createProfileCache<MemberProfile>({ ttlMs: PROFILE_CACHE_TTL_MS, maxEntries: PROFILE_CACHE_MAX_ENTRIES })
+
+  /** A member of the acting member's organization, as Stytch has it (404 when there is none). */
+  async function memberOf (request: FastifyRequest, memberId: string, action: string) {
+    const { member } = request.requireAuth()
+    return (await fastify.stytch.call(manage(action), () => client.organizations.members.get({ organization_id: member.organization_id, member_id: memberId }))).member
+  }
+
+  /** A page of the acting member's organization's members through members.search, with the admin's session. */
+  async function search (request: FastifyRequest, filters: DirectoryFilters, page: { limit?: number | undefined, cursor?: string | undefined }): Promise<MemberPage> {
+    const { member } = request.requireAuth()
+    const query = stytchQuery(filters)
+    const authorization = sessions.authorizationOf(request)
+    const result = await directoryPage(async (cursor, limit) => {
+      const response = await fastify.stytch.call(manage('search'), () => client.organizations.members.search({
+        organization_ids: [member.organization_id],
+        limit,
+        ...(cursor === undefined ? {} : { cursor }),
+        query
+      }, { authorization }))
+      return { members: response.members, next_cursor: response.results_metadata.next_cursor ?? undefined }
+    }, { limit: page.limit ?? 20, cursor: page.cursor, filter: localFilter(filters) })
+    return { members: result.members.map(memberProfile), next_cursor: result.next_cursor }
+  }
+
+  /** An invited member of the organization; anyone else (joined, pending) is a 409. */
+  async function invitation (request: FastifyRequest, memberId: string, action: string) {
+    const target = await memberOf(request, memberId, action)
+    if (target.status !== 'invited') throw new NotInvitedError()
+    return target
+  }
+
   return {
+    /** The acting member's own profile as Stytch stores it; cached briefly (see `profiles`). */
+    async profile (request: FastifyRequest): Promise<MemberProfile> {
+      const { member } = request.requireAuth()
+      return await profiles.load(member.organization_id, member.member_id, async () => memberProfile(
+        (await fastify.stytch.call(manage('read', 'stytch.self'), () => client.organizations.members.get({ organization_id: member.organization_id, member_id: member.member_id }))).member
+      ))
+    },
+
+    /** One member of the acting member's organization. */
+    async get (request: FastifyRequest, memberId: string): Promise<MemberProfile> {
+      return memberProfile(await memberOf(request, memberId, 'search'))
+    },
+
+    /** The members directory (filters: see src/stytch/member-directory.ts for which Stytch applies). */
+    async list (request: FastifyRequest, query: ListMembersQuery): Promise<MemberPage> {
+      const { limit, cursor, ...filters } = query
+      return await search(request, filters, { limit, cursor })
+    },
+
+    /** Pending invitations: the members whose status is `invited`. */
+    async listInvitations (request: FastifyRequest, query: { limit?: number, cursor?: string, email?: string }): Promise<MemberPage> {
+      const { limit, cursor, email } = query
+      return await search(request, { status: 'invited', ...(email === undefined ? {} : { email }) }, { limit, cursor })
+    },
+
+    /** Emails an invited member a fresh invite link (Stytch's invite, again, for the same email). */
+    async resendInvitation (request: FastifyRequest, memberId: string): Promise<MemberProfile> {
+      const { member, organization } = request.requireAuth()
+      const target = await invitation(request, memberId, 'create')
+      const response = await fastify.stytch.call(manage('create'), () => client.magicLinks.email.invite({
+        organization_id: member.organization_id,
+        email_address: target.email_address,
+        ...fastify.login.inviteLink(organization.organization_slug, target.email_address),
+        invited_by_member_id: member.member_id
+      }, { authorization: sessions.authorizationOf(request) }))
+      return memberProfile(response.member)
+    },
+
+    /**
+     * Withdraws an invitation: deletes the invited member at Stytch (which voids the invite link). Only
+     * while the member is still invited (else 409): a member who joined is removed with removeMember.
+     * Not atomic: an invitee accepting at the same instant can be deleted — Stytch has no conditional delete.
+     */
+    async revokeInvitation (request: FastifyRequest, memberId: string): Promise<void> {
+      const { member } = request.requireAuth()
+      await invitation(request, memberId, 'delete')
+      await fastify.stytch.call(manage('delete'), () => client.organizations.members.delete({ organization_id: member.organization_id, member_id: memberId }, { authorization: sessions.authorizationOf(request) }))
+      profiles.delete(member.organization_id, memberId)
+    },
+
     /** The acting member's own name and shipping address (kept in untrusted metadata; other keys are left alone). */
     async updateSelf (request: FastifyRequest, change: { name?: string, shipping_address?: ShippingAddress | null }): Promise<MemberProfile> {
       const { member } = request.requireAuth()
@@ -50,7 +139,9 @@ function createMemberService (fastify: FastifyInstance) {
         ...(change.name === undefined ? {} : { name: change.name }),
         ...(change.shipping_address === undefined ? {} : { untrusted_metadata: { shipping_address: change.shipping_address } })
       }, { authorization: sessions.authorizationOf(request) }))
-      return memberProfile(response.member)
+      const profile = memberProfile(response.member)
+      profiles.set(member.organization_id, member.member_id, profile)
+      return profile
     },
 
     /** Creates the member as `invited` and emails an invite magic link. */
@@ -80,6 +171,7 @@ function createMemberService (fastify: FastifyInstance) {
       const before = (await fastify.stytch.call(call, () => client.organizations.members.get(target))).member
       if (isAdmin(before.roles) && before.status === 'active' && !roles.includes(ADMIN_ROLE)) await assertAnotherAdmin(target.organization_id, memberId)
       const after = (await fastify.stytch.call(call, () => client.organizations.members.update({ ...target, roles }, { authorization: sessions.authorizationOf(request) }))).member
+      profiles.set(target.organization_id, target.member_id, memberProfile(after))
       const policy = await fastify.rbac.policy.roles(target.organization_id)
       if (losesPermissions(policy, before.roles.map((r) => r.role_id), after.roles.map((r) => r.role_id))) {
         await sessions.revokeMember(target.organization_id, target.member_id)
@@ -100,6 +192,7 @@ function createMemberService (fastify: FastifyInstance) {
       if (isAdmin(target.roles) && target.status === 'active') await assertAnotherAdmin(member.organization_id, memberId)
       const sessionIds = (await sessions.liveSessions(member.organization_id, memberId)).map((s) => s.member_session_id)
       await fastify.stytch.call(manage('delete'), () => client.organizations.members.delete({ organization_id: member.organization_id, member_id: memberId }, { authorization: sessions.authorizationOf(request) }))
+      profiles.delete(member.organization_id, memberId)
       await sessions.markRevoked(sessionIds)
     }
   }

@@ -1,6 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { MemberProfileSchema, UpdateMeBodySchema } from '../../src/schemas/member.js'
 import { SessionViewSchema } from '../../src/schemas/session.js'
+import { errorResponses } from '../../src/openapi/route-helpers.js'
 
 const me: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get('/v1/me', {
@@ -13,6 +14,17 @@ const me: FastifyPluginAsyncTypebox = async (fastify) => {
       response: { 200: Type.Ref(SessionViewSchema) }
     }
   }, async (request) => request.requireAuth())
+
+  fastify.get('/v1/me/profile', {
+    config: { auth: true },
+    schema: {
+      tags: ['me'],
+      operationId: 'getMyProfile',
+      summary: 'My profile as Stytch stores it',
+      description: 'Name, email, status, roles and shipping address, read from Stytch (`members.get`). Cached per member for 30 seconds on each instance: a change made through this API (updateMe, a role change, removal) shows at once, a change made elsewhere (Stytch\'s dashboard, another instance) within 30 seconds. `getMe` stays the network-free view of the session.',
+      response: { 200: Type.Ref(MemberProfileSchema), ...errorResponses(404) }
+    }
+  }, async (request) => await fastify.members.profile(request))
 
   fastify.patch('/v1/me', {
     config: {

@@ -109,6 +109,10 @@ export const errors = {
   invalidOrganizationName: spec(400, 'invalid_organization_name', 'organization_name must be 1-128 characters.'),
   noAuthSettingAllowed: spec(400, 'invalid_organization_settings',
     'An organization must keep at least one of email_jit_provisioning, email_invites, sso_jit_provisioning or oauth_tenant_jit_provisioning allowed.'),
+  // [inferred] type and messages: [SDK doc comment] says common domains are refused, not how
+  invalidAllowedDomain: spec(400, 'invalid_email_allowed_domains', 'email_allowed_domains contains an invalid domain.'),
+  commonAllowedDomain: spec(400, 'invalid_email_allowed_domains',
+    'email_allowed_domains may not contain common email domains such as gmail.com.'),
   metadataTooLarge: spec(400, 'metadata_too_large', 'Metadata may not exceed 4 KB.'),
   metadataTooManyKeys: spec(400, 'metadata_too_many_keys', 'Metadata may not have more than 20 top-level keys.'),
   cannotAssignDefaultRole: spec(400, 'cannot_assign_default_rbac_role_id',
@@ -192,6 +196,15 @@ export const discovery = {
   exchangeEndsSourceSession: true,
   mfaFactorTypes: ['sms_otp', 'totp']
 }
+
+/**
+ * [inferred] A short list standing in for Stytch's "common email domains" resource
+ * (https://stytch.com/docs/b2b/api/common-email-domains), which `email_allowed_domains` may not contain.
+ */
+export const commonEmailDomains = [
+  'gmail.com', 'googlemail.com', 'yahoo.com', 'hotmail.com', 'outlook.com', 'live.com', 'msn.com', 'icloud.com',
+  'me.com', 'aol.com', 'proton.me', 'protonmail.com', 'gmx.com', 'gmx.de', 'mail.com', 'yandex.com', 'zoho.com'
+]
 
 /**
  * [inferred] Organization fields that count as "authentication setting parameters" on create: when any

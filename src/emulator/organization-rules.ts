@@ -1,5 +1,5 @@
 import { StytchApiError } from './errors.js'
-import { errors } from './inferred.js'
+import { commonEmailDomains, errors } from './inferred.js'
 import { type EmailImplicitRoleAssignment, type EmulatorState, type Organization } from './state.js'
 import { checkOrganizationName, checkSlug } from './validate.js'
 
@@ -37,8 +37,20 @@ export function checkImplicitRoles (
   return assignments.map((assignment) => ({ domain: assignment.domain.toLowerCase(), role_id: assignment.role_id }))
 }
 
+const DOMAIN = /^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/
+
+/**
+ * `email_allowed_domains`, lower-cased; each must be a domain name, and not a common email provider
+ * ([SDK doc comment]: "Common domains such as gmail.com are not allowed"; the error type and our
+ * short list of common domains are [inferred], see inferred.ts).
+ */
 export function normalizeDomains (domains: string[] | undefined): string[] | undefined {
-  return domains?.map((domain) => domain.trim().toLowerCase())
+  const normalized = domains?.map((domain) => domain.trim().toLowerCase())
+  for (const domain of normalized ?? []) {
+    if (!DOMAIN.test(domain)) throw new StytchApiError(errors.invalidAllowedDomain, `${JSON.stringify(domain).slice(0, 80)} is not a valid domain.`)
+    if (commonEmailDomains.includes(domain)) throw new StytchApiError(errors.commonAllowedDomain)
+  }
+  return normalized === undefined ? undefined : [...new Set(normalized)]
 }
 
 /** [SDK doc comment] an org must keep at least one way to provision new members. */

@@ -95,8 +95,10 @@ export function paginate<T> (items: T[], cursor: string | undefined, limit: numb
   if (size < 1 || size > defaults.searchLimitMax) throw invalid(`limit must be between 1 and ${defaults.searchLimitMax}`)
   let offset = 0
   if (cursor !== undefined && cursor !== '') {
-    offset = Number(Buffer.from(cursor, 'base64url').toString('utf8').replace(/^offset:/, ''))
-    if (!Number.isInteger(offset) || offset < 0) throw invalid('cursor is invalid')
+    // Only a cursor this emulator issued: `offset:<n>`, base64url (anything else decoded to 0 before).
+    const match = /^offset:(0|[1-9][0-9]{0,8})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'))
+    if (match === null) throw invalid('cursor is invalid')
+    offset = Number(match[1])
   }
   const page = items.slice(offset, offset + size)
   const next = offset + size

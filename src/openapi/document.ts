@@ -21,6 +21,8 @@ export const API_TAGS = [
   { name: 'auth', description: 'Login with email magic links, refresh, logout' },
   { name: 'me', description: 'The authenticated member' },
   { name: 'sessions', description: 'My sessions: list, extend, custom claims, revoke (effective at once on every instance)' },
+  { name: 'organizations', description: 'The organization itself: read by its members, changed by its admins (Stytch-owned; enforced by Stytch with the admin\'s session)' },
+  { name: 'invitations', description: 'Pending invitations: members whose status is `invited` (list, resend, revoke)' },
   { name: 'members', description: 'Members of an organization (Stytch-owned; enforced by Stytch with the acting member\'s session)' },
   { name: 'documents', description: 'The organization\'s documents (owned by this API; RBAC checked locally)' },
   { name: 'health', description: 'Liveness and readiness probes' }

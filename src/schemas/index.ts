@@ -5,6 +5,7 @@ import * as discovery from './discovery.js'
 import * as document from './document.js'
 import * as error from './error.js'
 import * as member from './member.js'
+import * as organization from './organization.js'
 import * as primitives from './primitives.js'
 import * as session from './session.js'
 
@@ -16,6 +17,7 @@ export const schemaModules: Record<string, Record<string, unknown>> = {
   'document.ts': document,
   'error.ts': error,
   'member.ts': member,
+  'organization.ts': organization,
   'primitives.ts': primitives,
   'session.ts': session
 }

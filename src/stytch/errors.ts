@@ -1,7 +1,7 @@
 import { StytchError } from 'stytch'
 import {
   BadRequestError, ConflictError, InvalidCredentialsError, InvalidIntermediateSessionError, NotAMemberError, InvalidMagicLinkError, MagicLinkPkceError, NotFoundError, PermissionDeniedError,
-  SessionRevokedError, UpstreamBusyError, UpstreamError, UpstreamUnavailableError
+  SessionRevokedError, SlugTakenError, UpstreamBusyError, UpstreamError, UpstreamUnavailableError
 } from '../errors.js'
 import { BulkheadFullError } from './bulkhead.js'
 
@@ -61,6 +61,18 @@ function fromManagementError (type: string | undefined, status: number, action: 
     case 'invalid_email':
     case 'invalid_email_for_invites':
       return new BadRequestError('This email address cannot be invited to the organization')
+    case 'organization_not_found':
+      return new NotFoundError('Organization')
+    case 'organization_slug_already_used':
+      return new SlugTakenError()
+    case 'invalid_organization_slug':
+      return new BadRequestError('The organization slug is not valid: 2-128 of A-Z a-z 0-9 - . _ ~, at least one alphanumeric')
+    case 'invalid_organization_name':
+      return new BadRequestError('The organization name is not valid')
+    case 'invalid_email_allowed_domains':
+      return new BadRequestError('An allowed email domain is not a valid domain, or is a common email provider (such as gmail.com)')
+    case 'invalid_organization_settings':
+      return new BadRequestError('The organization must keep at least one way for new members to join (email JIT provisioning, invites, SSO or OAuth JIT provisioning)')
     default:
       return status === 400 ? new BadRequestError('Stytch rejected the request') : new UpstreamError()
   }

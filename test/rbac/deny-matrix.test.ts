@@ -29,7 +29,8 @@ function requestFor (op: Operation, ctx: { orgId: string, documentId: string, et
     updateMemberRoles: { roles: ['viewer'] },
     updateCurrentSession: { custom_claims: { theme: 'dark' } },
     createDocument: { title: `Doc ${ctx.n}`, body: 'x' },
-    updateDocument: { title: `Edited ${ctx.n}` }
+    updateDocument: { title: `Edited ${ctx.n}` },
+    updateOrganization: { organization_name: `Acme ${ctx.n}` }
   }
   const headers: Record<string, string> = ['updateDocument', 'deleteDocument'].includes(op.operationId) ? { 'if-match': ctx.etag } : {}
   return { method: op.method.toUpperCase() as 'GET', url, headers, ...(op.operationId in bodies ? { payload: bodies[op.operationId] as object } : {}) }
@@ -37,10 +38,10 @@ function requestFor (op: Operation, ctx: { orgId: string, documentId: string, et
 
 async function snapshot (ctx: TestApp, orgIds: string[]) {
   const documents = await ctx.app.db.query<{ id: string, version: number }>('select id, version from documents where organization_id = any($1) order by id', [orgIds])
-  const organizations = ctx.emulator.state.organizations
+  const organizations = [...ctx.emulator.state.organizations.values()].map((o) => ({ id: o.organization_id, name: o.organization_name, slug: o.organization_slug, domains: o.email_allowed_domains, invites: o.email_invites }))
   const members = [...ctx.emulator.state.members.values()].map((m) => ({ id: m.member_id, name: m.name, roles: m.explicit_roles, status: m.status, metadata: m.untrusted_metadata }))
   const outbox = (await emulatorGet<{ messages: unknown[] }>(ctx.emulator, 'emulator/outbox')).messages.length
-  return { documents: documents.rows, organizations: organizations.size, members, outbox }
+  return { documents: documents.rows, organizations, members, outbox }
 }
 
 t.test('deny matrix: every protected operation × every caller', async (t) => {
@@ -68,7 +69,10 @@ t.test('deny matrix: every protected operation × every caller', async (t) => {
       n++
       // Fresh fixtures per case: an allowed call may delete the document or remove the member.
       const { document } = await ctx.app.documents.create(orgId, { title: `fixture ${n}`, body: '' }, adminId)
-      const { member: target } = await ctx.app.stytch.client.organizations.members.create({ organization_id: orgId, email_address: `target${n}@acme.test`, roles: ['editor'] })
+      // Invitation operations act on an invited member; the others on an active one.
+      const { member: target } = op.path.includes('/invitations/')
+        ? await ctx.app.stytch.client.magicLinks.email.invite({ organization_id: orgId, email_address: `target${n}@acme.test`, roles: ['editor'] })
+        : await ctx.app.stytch.client.organizations.members.create({ organization_id: orgId, email_address: `target${n}@acme.test`, roles: ['editor'] })
       const request = requestFor(op, { orgId, documentId: document.id, etag: `"v${document.version}"`, targetId: target.member_id, n })
       const token = tokens[actor]
       if (token !== undefined) request.headers.authorization = `Bearer ${token}`

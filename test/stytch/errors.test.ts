@@ -163,8 +163,20 @@ t.test('management calls: the member\'s own session gone, unknown members, confl
       'invalid_email', { statusCode: 400, code: 'BAD_REQUEST', message: /cannot be invited/ }],
     ['another 400', async () => await h.client.organizations.members.update({ organization_id: acme, member_id: viewerId, untrusted_metadata: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, i])) }),
       'metadata_too_many_keys', { statusCode: 400, code: 'BAD_REQUEST', message: 'Stytch rejected the request' }],
-    ['a 404 the API never expects', async () => await h.client.organizations.members.get({ organization_id: 'organization-test-00000000-0000-4000-8000-000000000000', email_address: 'a@acme.test' }),
-      'organization_not_found', { statusCode: 502, code: 'IDENTITY_PROVIDER_ERROR', message: /unexpected error/ }]
+    ['organization_not_found', async () => await h.client.organizations.members.get({ organization_id: 'organization-test-00000000-0000-4000-8000-000000000000', email_address: 'a@acme.test' }),
+      'organization_not_found', { statusCode: 404, code: 'NOT_FOUND', message: 'Organization not found' }],
+    ['a 404 the API never expects', async () => await h.client.organizations.members.reactivate({ organization_id: acme, member_id: viewerId }),
+      'no_deleted_member_found_for_reactivation', { statusCode: 502, code: 'IDENTITY_PROVIDER_ERROR', message: /unexpected error/ }],
+    ['a slug in use', async () => await h.client.organizations.update({ organization_id: acme, organization_slug: 'globex' }),
+      'organization_slug_already_used', { statusCode: 409, code: 'SLUG_TAKEN', message: /already uses this slug/ }],
+    ['a bad slug', async () => await h.client.organizations.update({ organization_id: acme, organization_slug: '!' }),
+      'invalid_organization_slug', { statusCode: 400, code: 'BAD_REQUEST', message: /slug is not valid/ }],
+    ['a bad name', async () => await h.client.organizations.update({ organization_id: acme, organization_name: '' }),
+      'invalid_organization_name', { statusCode: 400, code: 'BAD_REQUEST', message: /name is not valid/ }],
+    ['a common email domain', async () => await h.client.organizations.update({ organization_id: acme, email_allowed_domains: ['gmail.com'] }),
+      'invalid_email_allowed_domains', { statusCode: 400, code: 'BAD_REQUEST', message: /common email provider/ }],
+    ['no way to join', async () => await h.client.organizations.update({ organization_id: acme, email_jit_provisioning: 'NOT_ALLOWED', email_invites: 'NOT_ALLOWED', sso_jit_provisioning: 'NOT_ALLOWED' }),
+      'invalid_organization_settings', { statusCode: 400, code: 'BAD_REQUEST', message: /at least one way/ }]
   ]
   for (const [label, call, type, expected] of cases) {
     const err = await sdkError(call(), type)

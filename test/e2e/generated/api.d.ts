@@ -338,6 +338,26 @@ export interface paths {
         patch: operations["updateMe"];
         trace?: never;
     };
+    "/v1/me/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My profile as Stytch stores it
+         * @description Name, email, status, roles and shipping address, read from Stytch (`members.get`). Cached per member for 30 seconds on each instance: a change made through this API (updateMe, a role change, removal) shows at once, a change made elsewhere (Stytch's dashboard, another instance) within 30 seconds. `getMe` stays the network-free view of the session.
+         */
+        get: operations["getMyProfile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/sessions": {
         parameters: {
             query?: never;
@@ -420,6 +440,126 @@ export interface paths {
         patch: operations["updateCurrentSession"];
         trace?: never;
     };
+    "/v1/organizations/{organizationId}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The members directory
+         * @description Members of the organization (not deleted ones), through Stytch's `members.search` with the acting member's session. Pass `next_cursor` back as `cursor` for the next page. Filters combine (AND). `status` is applied by Stytch; `email` (a case-insensitive prefix) is narrowed by Stytch's fuzzy email search when 3+ characters long and matched exactly here; `role` and `name` (a case-insensitive prefix) have no Stytch search operand and are applied here, over Stytch's pages — so a page can hold fewer than `limit` members while `next_cursor` is set.
+         *
+         *     Requires `search` on `stytch.member` in the organization of the path, which must be the session's.
+         */
+        get: operations["listMembers"];
+        put?: never;
+        /**
+         * Invite a member by email
+         * @description Creates the member as `invited` and emails an invite magic link (valid one week). Stytch also checks the inviting member's session.
+         *
+         *     Requires `create` on `stytch.member` in the organization of the path, which must be the session's. Sensitive: the session is confirmed with Stytch on every call (a JWT alone is not enough).
+         */
+        post: operations["inviteMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organizations/{organizationId}/members/{memberId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One member of the organization
+         * @description Requires `search` on `stytch.member` in the organization of the path, which must be the session's.
+         */
+        get: operations["getMember"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove a member from the organization
+         * @description Deletes the member at Stytch (which revokes their sessions and pending invites) and revokes their sessions here at once, on every instance. The organization's last active `stytch_admin` cannot be removed (409 `last_admin`).
+         *
+         *     Requires `delete` on `stytch.member` in the organization of the path, which must be the session's. Sensitive: the session is confirmed with Stytch on every call (a JWT alone is not enough), and its last authentication must be at most 60 minutes old (else 401 `reauthentication_required`).
+         */
+        delete: operations["removeMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organizations/{organizationId}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Pending invitations
+         * @description The members whose status is `invited` (invited, not yet logged in). `email` is a case-insensitive prefix. Pass `next_cursor` back as `cursor` for the next page.
+         *
+         *     Requires `search` on `stytch.member` in the organization of the path, which must be the session's.
+         */
+        get: operations["listInvitations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organizations/{organizationId}/invitations/{memberId}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Email an invitation again
+         * @description Sends the invited member a fresh invite magic link (valid one week). A member who is not invited (already joined, or pending) is a 409 `not_invited`. Stytch also checks the acting member's session.
+         *
+         *     Requires `create` on `stytch.member` in the organization of the path, which must be the session's. Sensitive: the session is confirmed with Stytch on every call (a JWT alone is not enough).
+         */
+        post: operations["resendInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organizations/{organizationId}/invitations/{memberId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Withdraw an invitation
+         * @description Deletes the invited member at Stytch, which voids the invite link. Only while the member is still invited: one who has joined is a 409 `not_invited` (remove them with removeMember). Stytch also checks the acting member's session.
+         *
+         *     Requires `delete` on `stytch.member` in the organization of the path, which must be the session's. Sensitive: the session is confirmed with Stytch on every call (a JWT alone is not enough).
+         */
+        delete: operations["revokeInvitation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/organizations/{organizationId}/documents": {
         parameters: {
             query?: never;
@@ -482,28 +622,6 @@ export interface paths {
         patch: operations["updateDocument"];
         trace?: never;
     };
-    "/v1/organizations/{organizationId}/members": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Invite a member by email
-         * @description Creates the member as `invited` and emails an invite magic link (valid one week). Stytch also checks the inviting member's session.
-         *
-         *     Requires `create` on `stytch.member` in the organization of the path, which must be the session's. Sensitive: the session is confirmed with Stytch on every call (a JWT alone is not enough).
-         */
-        post: operations["inviteMember"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/organizations/{organizationId}/members/{memberId}/roles": {
         parameters: {
             query?: never;
@@ -548,26 +666,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/organizations/{organizationId}/members/{memberId}": {
+    "/v1/organizations/{organizationId}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The organization, as its members see it
+         * @description Any member of the organization may read it: name, slug, logo and the settings that say how people log in and join (allowed email domains, JIT provisioning, invites, auth methods, MFA policy). Admin-only configuration (trusted metadata, SSO/SCIM, implicit role rules) is not included. Another organization is refused (403).
+         */
+        get: operations["getOrganization"];
         put?: never;
         post?: never;
-        /**
-         * Remove a member from the organization
-         * @description Deletes the member at Stytch (which revokes their sessions and pending invites) and revokes their sessions here at once, on every instance. The organization's last active `stytch_admin` cannot be removed (409 `last_admin`).
-         *
-         *     Requires `delete` on `stytch.member` in the organization of the path, which must be the session's. Sensitive: the session is confirmed with Stytch on every call (a JWT alone is not enough), and its last authentication must be at most 60 minutes old (else 401 `reauthentication_required`).
-         */
-        delete: operations["removeMember"];
+        delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change the organization's name, slug, logo, allowed domains, JIT and invite settings
+         * @description Changes the given fields at Stytch (`organizations.update`); the call carries the admin's session, so Stytch checks the `stytch.organization` action of each field as well. Locally every action below is required (the default `stytch_admin` has them all). A slug another organization uses is a 409 `slug_taken`; an invalid or common-provider domain, or settings that would leave no way to join, a 400.
+         *
+         *     Requires `update.info.name` on `stytch.organization` in the organization of the path, which must be the session's and `update.info.slug` on `stytch.organization` in the organization of the path, which must be the session's and `update.info.logo-url` on `stytch.organization` in the organization of the path, which must be the session's and `update.settings.allowed-domains` on `stytch.organization` in the organization of the path, which must be the session's and `update.settings.email-jit-provisioning` on `stytch.organization` in the organization of the path, which must be the session's and `update.settings.email-invites` on `stytch.organization` in the organization of the path, which must be the session's. Sensitive: the session is confirmed with Stytch on every call (a JWT alone is not enough), and its last authentication must be at most 60 minutes old (else 401 `reauthentication_required`).
+         */
+        patch: operations["updateOrganization"];
         trace?: never;
     };
 }
@@ -710,6 +832,11 @@ export interface components {
             email_address: string | null;
             roles: string[];
         };
+        MemberPage: {
+            members: components["schemas"]["MemberProfile"][];
+            /** @description pass as `cursor` (with the same filters) for the next page; null on the last page. A page may hold fewer than `limit` members while more follow. */
+            next_cursor: string | null;
+        };
         /**
          * @description A member as Stytch stores it.
          * @example {
@@ -754,6 +881,36 @@ export interface components {
             organization_id: string;
             /** @example acme */
             organization_slug: string;
+        };
+        /** @description An organization as its members see it (Stytch is the source of truth). */
+        OrganizationProfile: {
+            /** @example organization-test-8a3f6d0e-3b7c-4a0e-8d5e-2f1c9b7a6e55 */
+            organization_id: string;
+            /** @example Acme */
+            organization_name: string;
+            /** @example acme */
+            organization_slug: string;
+            /** @description empty when none is set */
+            organization_logo_url: string;
+            /**
+             * @example [
+             *       "acme.test"
+             *     ]
+             */
+            email_allowed_domains: string[];
+            /** @example RESTRICTED */
+            email_jit_provisioning: string;
+            /** @example ALL_ALLOWED */
+            email_invites: string;
+            /** @example ALL_ALLOWED */
+            auth_methods: string;
+            allowed_auth_methods: string[];
+            /** @example OPTIONAL */
+            mfa_policy: string;
+            /** Format: date-time */
+            created_at: string | null;
+            /** Format: date-time */
+            updated_at: string | null;
         };
         RefreshedSession: {
             /** @description fresh session JWT (valid for a few minutes) */
@@ -2461,6 +2618,66 @@ export interface operations {
             };
         };
     };
+    getMyProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A member as Stytch stores it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberProfile"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
     listSessions: {
         parameters: {
             query?: never;
@@ -2755,6 +2972,705 @@ export interface operations {
             };
             /** @description Every error response has this shape. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    listMembers: {
+        parameters: {
+            query?: {
+                /** @description page size (default 20) */
+                limit?: number;
+                /** @description the `next_cursor` of the previous page (with the same filters) */
+                cursor?: string;
+                status?: "active" | "invited" | "pending";
+                /**
+                 * @description members holding this role (explicit, implicit or `stytch_member`)
+                 * @example editor
+                 */
+                role?: string;
+                /** @description case-insensitive prefix of the email address */
+                email?: string;
+                /** @description case-insensitive prefix of the name */
+                name?: string;
+            };
+            header?: never;
+            path: {
+                /** @description organization id or slug; must be the session's organization */
+                organizationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberPage"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    inviteMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description organization id or slug; must be the session's organization */
+                organizationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: email
+                     * @example admin@acme.test
+                     */
+                    email_address: string;
+                    name?: string;
+                    /** @description explicit roles besides stytch_member */
+                    roles?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description A member as Stytch stores it. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberProfile"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    getMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description organization id or slug; must be the session's organization */
+                organizationId: string;
+                /**
+                 * @description a Stytch member id (`member-test-…` or `member-live-…`)
+                 * @example member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01
+                 */
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A member as Stytch stores it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberProfile"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    removeMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description organization id or slug; must be the session's organization */
+                organizationId: string;
+                /**
+                 * @description a Stytch member id (`member-test-…` or `member-live-…`)
+                 * @example member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01
+                 */
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Every error response has this shape. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    listInvitations: {
+        parameters: {
+            query?: {
+                /** @description page size (default 20) */
+                limit?: number;
+                /** @description the `next_cursor` of the previous page (with the same filters) */
+                cursor?: string;
+                /** @description case-insensitive prefix of the email address */
+                email?: string;
+            };
+            header?: never;
+            path: {
+                /** @description organization id or slug; must be the session's organization */
+                organizationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberPage"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    resendInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description organization id or slug; must be the session's organization */
+                organizationId: string;
+                /**
+                 * @description a Stytch member id (`member-test-…` or `member-live-…`)
+                 * @example member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01
+                 */
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A member as Stytch stores it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberProfile"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    revokeInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description organization id or slug; must be the session's organization */
+                organizationId: string;
+                /**
+                 * @description a Stytch member id (`member-test-…` or `member-live-…`)
+                 * @example member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01
+                 */
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Withdrawn */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Every error response has this shape. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3331,118 +4247,6 @@ export interface operations {
             };
         };
     };
-    inviteMember: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description organization id or slug; must be the session's organization */
-                organizationId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /**
-                     * Format: email
-                     * @example admin@acme.test
-                     */
-                    email_address: string;
-                    name?: string;
-                    /** @description explicit roles besides stytch_member */
-                    roles?: string[];
-                };
-            };
-        };
-        responses: {
-            /** @description A member as Stytch stores it. */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MemberProfile"];
-                };
-            };
-            /** @description Every error response has this shape. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ApiError"];
-                };
-            };
-            /** @description Every error response has this shape. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ApiError"];
-                };
-            };
-            /** @description Every error response has this shape. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ApiError"];
-                };
-            };
-            /** @description Every error response has this shape. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ApiError"];
-                };
-            };
-            /** @description Every error response has this shape. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ApiError"];
-                };
-            };
-            /** @description Every error response has this shape. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ApiError"];
-                };
-            };
-            /** @description Every error response has this shape. */
-            429: {
-                headers: {
-                    /** @description seconds to wait before retrying */
-                    "retry-after"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ApiError"];
-                };
-            };
-            /** @description Every error response has this shape. */
-            503: {
-                headers: {
-                    /** @description seconds to wait before retrying */
-                    "retry-after"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ApiError"];
-                };
-            };
-        };
-    };
     updateMemberRoles: {
         parameters: {
             query?: never;
@@ -3667,29 +4471,133 @@ export interface operations {
             };
         };
     };
-    removeMember: {
+    getOrganization: {
         parameters: {
             query?: never;
             header?: never;
             path: {
                 /** @description organization id or slug; must be the session's organization */
                 organizationId: string;
-                /**
-                 * @description a Stytch member id (`member-test-…` or `member-live-…`)
-                 * @example member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01
-                 */
-                memberId: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Removed */
-            204: {
+            /** @description An organization as its members see it (Stytch is the source of truth). */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OrganizationProfile"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    updateOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description organization id or slug; must be the session's organization */
+                organizationId: string;
+            };
+            cookie?: never;
+        };
+        /** @description The fields to change; the others are left alone. The organization must keep at least one way for new members to join (Stytch refuses otherwise: 400). */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "organization_name": "Acme Inc.",
+                 *       "email_allowed_domains": [
+                 *         "acme.test"
+                 *       ],
+                 *       "email_jit_provisioning": "RESTRICTED"
+                 *     }
+                 */
+                "application/json": {
+                    organization_name?: string;
+                    /** @description unique across the project; 2–128 of `A-Za-z0-9-._~`, at least one alphanumeric. Login links name it: tell your members. */
+                    organization_slug?: string;
+                    /** @description an http(s) URL; empty removes the logo */
+                    organization_logo_url?: string | "";
+                    /** @description replaces the list; common email providers (e.g. gmail.com) are refused by Stytch (400) */
+                    email_allowed_domains?: string[];
+                    /** @description `RESTRICTED`: a new member whose verified email is in `email_allowed_domains` joins by logging in; `NOT_ALLOWED`: nobody joins that way */
+                    email_jit_provisioning?: "RESTRICTED" | "NOT_ALLOWED";
+                    /** @description `ALL_ALLOWED`: any email can be invited; `RESTRICTED`: only emails in `email_allowed_domains`; `NOT_ALLOWED`: no invites */
+                    email_invites?: "ALL_ALLOWED" | "RESTRICTED" | "NOT_ALLOWED";
+                };
+            };
+        };
+        responses: {
+            /** @description An organization as its members see it (Stytch is the source of truth). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationProfile"];
+                };
             };
             /** @description Every error response has this shape. */
             400: {
