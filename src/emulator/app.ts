@@ -14,6 +14,7 @@ import { rbacRoutes } from './routes/rbac.js'
 import { searchRoutes } from './routes/search.js'
 import { sessionAuthenticateRoutes } from './routes/sessions-authenticate.js'
 import { sessionRoutes } from './routes/sessions.js'
+import { ssoRoutes } from './routes/sso.js'
 import { type EmulatorState } from './state.js'
 import { installTrafficHooks } from './traffic.js'
 
@@ -72,6 +73,7 @@ export async function buildEmulatorApp (state: EmulatorState, options: EmulatorA
     await stytch.register(sessionRoutes, { state })
     await stytch.register(sessionAuthenticateRoutes, { state })
     await stytch.register(rbacRoutes, { state })
+    await stytch.register(ssoRoutes, { state })
   })
   return app
 }

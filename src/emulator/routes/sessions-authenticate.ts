@@ -79,12 +79,12 @@ export const sessionAuthenticateRoutes: FastifyPluginAsyncTypebox<{ state: Emula
       touch(state, member)
     }
     const session = createSession(state, member, factors, body.session_duration_minutes ?? defaults.sessionDurationMinutes, claims)
+    // B2BSessionsExchangeResponse: member_id at top level; mfa_required / primary_required absent ([SDK] `?:`).
     return {
       ...await authResponse(state, session),
+      member_id: member.member_id,
       member_authenticated: true,
-      intermediate_session_token: '',
-      mfa_required: null,
-      primary_required: null
+      intermediate_session_token: ''
     }
   })
 }
