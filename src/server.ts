@@ -3,7 +3,7 @@ import Fastify from 'fastify'
 import fp from 'fastify-plugin'
 import serviceApp, { serverOptions } from './app.js'
 import { ConfigError, loadConfig, magicLinkCallbackUrl, usesEmbeddedEmulator, type Config } from './config.js'
-import { startEmulator, type RunningEmulator } from './emulator/index.js'
+import { EmulatorStateFileError, startEmulator, type RunningEmulator } from './emulator/index.js'
 import { printDevLogin } from './dev-login.js'
 
 /**
@@ -24,7 +24,17 @@ async function main (): Promise<void> {
 
   let emulator: RunningEmulator | undefined
   if (usesEmbeddedEmulator(config)) {
-    emulator = await startEmulator({ port: config.EMULATOR_PORT, defaultRedirectUrl: magicLinkCallbackUrl(config) })
+    // The embedded default remembers: its state lives in DATA_DIR beside the embedded database, so a
+    // restart keeps organization ids, sessions and links (and the documents stored for them).
+    try {
+      emulator = await startEmulator({ port: config.EMULATOR_PORT, defaultRedirectUrl: magicLinkCallbackUrl(config), dataDir: config.DATA_DIR })
+    } catch (err) {
+      if (err instanceof EmulatorStateFileError) {
+        process.stderr.write(`${err.message}\n`)
+        process.exit(1)
+      }
+      throw err
+    }
     config = { ...config, STYTCH_PROJECT_ID: emulator.projectId, STYTCH_SECRET: emulator.secret, STYTCH_API_URL: emulator.url }
   }
 
