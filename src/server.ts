@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import closeWithGrace from 'close-with-grace'
 import Fastify from 'fastify'
 import fp from 'fastify-plugin'
@@ -39,7 +40,7 @@ async function main (): Promise<void> {
   }
 
   const app = Fastify(serverOptions(config))
-  await app.register(fp(serviceApp), { config })
+  await app.register(fp(serviceApp), { config, ...(emulator === undefined ? {} : { revocationsFile: join(config.DATA_DIR, 'revocations.json') }) })
 
   closeWithGrace({ delay: 10_000 }, async ({ err }) => {
     if (err !== undefined) app.log.error({ err }, 'shutting down after an error')

@@ -100,7 +100,7 @@ t.test('a restart of the embedded default keeps organization ids, sessions, JWTs
   const document = await created.json() as { id: string }
   const pending = await sendLink('viewer@acme.test')
   const loggedOut = await authenticate(await sendLink('admin@acme.test'))
-  const outTokens = await loggedOut.json() as { session_token: string }
+  const outTokens = await loggedOut.json() as { session_token: string, session_jwt: string }
   t.equal((await fetch(`${api}/v1/auth/logout`, { method: 'POST', headers: bearer(outTokens.session_token) })).status, 204, 'a second session logged out')
   t.equal(await stopServer(server), 0, 'the server stops cleanly')
 
@@ -123,6 +123,9 @@ t.test('a restart of the embedded default keeps organization ids, sessions, JWTs
   const viewer = await authenticate(pending)
   t.equal(viewer.status, 200, 'a link sent before the restart still logs in')
   t.equal((await fetch(`${api}/v1/me`, { headers: bearer(outTokens.session_token) })).status, 401, 'a session ended before the restart stays ended')
+  const revokedJwt = await fetch(`${api}/v1/me`, { headers: bearer(outTokens.session_jwt) })
+  t.equal(revokedJwt.status, 401, 'its still-unexpired JWT too: the revocation list survived the restart (DATA_DIR/revocations.json)')
+  t.equal((await revokedJwt.json() as { code: string }).code, 'session_revoked')
   t.equal((await latestLink('admin@acme.test')).organization_id, organizationId, 'the dev login of the second start went to the same organization')
   t.equal(await stopServer(server), 0)
 })
