@@ -19,6 +19,11 @@ export interface AppOptions {
   config: Config
   /** An open database (tests share one per file); otherwise the db plugin opens one from config. */
   database?: Database
+  /**
+   * Without REDIS_URL, keep the revocation list in this file across restarts. The embedded default sets
+   * it (DATA_DIR/revocations.json): its sessions survive a restart, so the revocations must too.
+   */
+  revocationsFile?: string
 }
 
 declare module 'fastify' {

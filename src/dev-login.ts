@@ -19,6 +19,9 @@ export async function printDevLogin (app: FastifyInstance, config: Config, emula
     app.log.info([
       `Embedded Stytch emulator: ${emulator.url} (no STYTCH_PROJECT_ID/STYTCH_SECRET set; development only)`,
       'Seed: acme (admin@acme.test stytch_admin, editor@acme.test editor, viewer@acme.test viewer), globex (admin@globex.test)',
+      emulator.stateFile === undefined
+        ? 'Emulator state: in memory (lost on restart)'
+        : `Emulator state: ${emulator.stateFile} (${emulator.restored ? 'restored: same ids, sessions and links as before' : 'new'}; delete it to start over)`,
       `Log in as ${email}: open ${link ?? '(no link found)'} and press "Log in"`,
       `More links: POST /v1/auth/magic-links/send, then read them at ${emulator.url}emulator/outbox`
     ].join('\n'))

@@ -1,9 +1,10 @@
+import { join } from 'node:path'
 import closeWithGrace from 'close-with-grace'
 import Fastify from 'fastify'
 import fp from 'fastify-plugin'
 import serviceApp, { serverOptions } from './app.js'
 import { ConfigError, loadConfig, magicLinkCallbackUrl, usesEmbeddedEmulator, type Config } from './config.js'
-import { startEmulator, type RunningEmulator } from './emulator/index.js'
+import { EmulatorStateFileError, startEmulator, type RunningEmulator } from './emulator/index.js'
 import { printDevLogin } from './dev-login.js'
 
 /**
@@ -24,7 +25,17 @@ async function main (): Promise<void> {
 
   let emulator: RunningEmulator | undefined
   if (usesEmbeddedEmulator(config)) {
-    emulator = await startEmulator({ port: config.EMULATOR_PORT, defaultRedirectUrl: magicLinkCallbackUrl(config) })
+    // The embedded default remembers: its state lives in DATA_DIR beside the embedded database, so a
+    // restart keeps organization ids, sessions and links (and the documents stored for them).
+    try {
+      emulator = await startEmulator({ port: config.EMULATOR_PORT, defaultRedirectUrl: magicLinkCallbackUrl(config), dataDir: config.DATA_DIR })
+    } catch (err) {
+      if (err instanceof EmulatorStateFileError) {
+        process.stderr.write(`${err.message}\n`)
+        process.exit(1)
+      }
+      throw err
+    }
     config = {
       ...config,
       STYTCH_PROJECT_ID: emulator.projectId,
@@ -36,7 +47,7 @@ async function main (): Promise<void> {
   }
 
   const app = Fastify(serverOptions(config))
-  await app.register(fp(serviceApp), { config })
+  await app.register(fp(serviceApp), { config, ...(emulator === undefined ? {} : { revocationsFile: join(config.DATA_DIR, 'revocations.json') }) })
 
   closeWithGrace({ delay: 10_000 }, async ({ err }) => {
     if (err !== undefined) app.log.error({ err }, 'shutting down after an error')

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import type { AppOptions } from '../../src/app.js'
 import fp from 'fastify-plugin'
 import { createMemoryRevocationStore, createRedisRevocationStore, type RevocationStore } from '../../src/revocation/store.js'
 
@@ -14,10 +15,10 @@ declare module 'fastify' {
  * resolves once every live instance applied it), else per process (embedded default). While Redis
  * is unreachable the store reports itself unhealthy and the auth plugin fails closed.
  */
-export default fp(async function revocation (fastify: FastifyInstance) {
+export default fp(async function revocation (fastify: FastifyInstance, opts: Pick<AppOptions, 'revocationsFile'>) {
   const { config } = fastify
   const store = config.REDIS_URL === undefined
-    ? createMemoryRevocationStore()
+    ? createMemoryRevocationStore(opts.revocationsFile === undefined ? {} : { file: opts.revocationsFile, log: fastify.log })
     : createRedisRevocationStore({
       url: config.REDIS_URL,
       prefix: config.REDIS_PREFIX,

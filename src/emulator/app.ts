@@ -15,6 +15,7 @@ import { rbacRoutes } from './routes/rbac.js'
 import { searchRoutes } from './routes/search.js'
 import { sessionAuthenticateRoutes } from './routes/sessions-authenticate.js'
 import { sessionRoutes } from './routes/sessions.js'
+import { ssoRoutes } from './routes/sso.js'
 import { type EmulatorState } from './state.js'
 import { installTrafficHooks } from './traffic.js'
 
@@ -45,7 +46,11 @@ function installJsonParser (app: FastifyInstance): void {
 }
 
 /** Options of the emulator's own Fastify app (not the API's AppOptions in src/app.ts). */
-export interface EmulatorAppOptions { logger?: FastifyServerOptions['logger'] }
+export interface EmulatorAppOptions {
+  logger?: FastifyServerOptions['logger']
+  /** Called after every request that may have changed the state (any method but GET/HEAD): the persister's cue. */
+  onChange?: () => void
+}
 
 /** The emulator's own Fastify app (never registered into the API). Not listening yet. */
 export async function buildEmulatorApp (state: EmulatorState, options: EmulatorAppOptions = {}): Promise<FastifyInstance> {
@@ -59,6 +64,12 @@ export async function buildEmulatorApp (state: EmulatorState, options: EmulatorA
   installJsonParser(app)
   installErrorHandlers(app)
   installTrafficHooks(app, state)
+  const onChange = options.onChange
+  if (onChange !== undefined) {
+    app.addHook('onResponse', async (request) => {
+      if (request.method !== 'GET' && request.method !== 'HEAD') onChange()
+    })
+  }
 
   await app.register(controlRoutes, { state })
   await app.register(jwksRoutes, { state })
@@ -74,6 +85,7 @@ export async function buildEmulatorApp (state: EmulatorState, options: EmulatorA
     await stytch.register(sessionAuthenticateRoutes, { state })
     await stytch.register(rbacRoutes, { state })
     await stytch.register(discoveryRoutes, { state })
+    await stytch.register(ssoRoutes, { state })
   })
   return app
 }

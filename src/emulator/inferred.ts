@@ -242,7 +242,9 @@ export const sessionHeaderRules = {
   // organizations.delete: `delete` on stytch.organization
   organizationDelete: { action: 'delete' },
   // sessions.revoke: `revoke-sessions` on stytch.member, or stytch.self when the target is oneself
-  sessionRevoke: { action: 'revoke-sessions', selfAllowed: true }
+  sessionRevoke: { action: 'revoke-sessions', selfAllowed: true },
+  // sso.getConnections: `get` on stytch.sso (stytch_admin has it; a plain member does not)
+  ssoGetConnections: { action: 'get' }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { insertMember, insertOrganization } from './store.js'
+import { findOrganization, insertMember, insertOrganization } from './store.js'
 import { type EmulatorState } from './state.js'
 
 /** The dev seed of the contract: Acme (three members) and Globex (one admin), JIT restricted to their domains. */
@@ -21,8 +21,10 @@ export const seedOrganizations = [
   }
 ]
 
+/** Adds the seed organizations that are not there yet (by slug): applying it twice creates no duplicates. */
 export function applySeed (state: EmulatorState): void {
   for (const seed of seedOrganizations) {
+    if (findOrganization(state, seed.slug) !== undefined) continue
     const organization = insertOrganization(state, {
       organization_name: seed.name,
       organization_slug: seed.slug,

@@ -107,14 +107,17 @@ export function memberSessionView (state: EmulatorState, session: StoredSession)
   }
 }
 
-/** The "full auth response" of reference §4.4, with a freshly minted JWT. */
+/**
+ * The "full auth response" of reference §4.4, with a freshly minted JWT: exactly the fields of the SDK's
+ * B2BSessionsAuthenticateResponse, which has no top-level `member_id` ([SDK] types). Magic-link
+ * authenticate and sessions.exchange add it (their response types have it).
+ */
 export async function authResponse (state: EmulatorState, session: StoredSession): Promise<Record<string, unknown>> {
   const { member, organization } = sessionMember(state, session)
   const sessionJwt = await mintSessionJwt(state, session, organization, sessionRoleIds(state, member))
   return {
     request_id: requestId(),
     status_code: 200,
-    member_id: member.member_id,
     member_session: memberSessionView(state, session),
     session_token: session.session_token,
     session_jwt: sessionJwt,

@@ -92,15 +92,16 @@ export const magicLinkAuthenticateRoutes: FastifyPluginAsyncTypebox<{ state: Emu
       session.last_accessed_at_ms = now
       session.expires_at_ms = now + minutes * 60_000
     }
+    // Optional fields of B2BMagicLinksAuthenticateResponse (mfa_required, primary_required, member_device)
+    // are absent, not null, when they do not apply ([SDK] types mark them `?:`).
     return {
       ...await authResponse(state, session),
+      member_id: member.member_id,
       organization_id: member.organization_id,
       method_id: member.email_id,
       reset_sessions: false,
       member_authenticated: true,
-      intermediate_session_token: '',
-      mfa_required: null,
-      primary_required: null
+      intermediate_session_token: ''
     }
   })
 }

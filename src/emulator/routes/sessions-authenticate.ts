@@ -81,8 +81,10 @@ export const sessionAuthenticateRoutes: FastifyPluginAsyncTypebox<{ state: Emula
     }
     const session = createSession(state, member, factors, body.session_duration_minutes ?? defaults.sessionDurationMinutes, claims)
     if (discovery.exchangeEndsSourceSession) source.revoked = true
+    // B2BSessionsExchangeResponse: member_id at top level; mfa_required / primary_required absent ([SDK] `?:`).
     return {
       ...await authResponse(state, session),
+      member_id: member.member_id,
       member_authenticated: true,
       intermediate_session_token: ''
     }
