@@ -112,7 +112,8 @@ async function completeLogin (
   activate(state, member)
   const factors: AuthenticationFactor[] = factorsFor(intermediate.authentication_factors, member)
   const session = createSession(state, member, factors, body.session_duration_minutes ?? defaults.sessionDurationMinutes, claims)
-  return { ...await authResponse(state, session), member_authenticated: true, intermediate_session_token: '' }
+  // B2BDiscoveryIntermediateSessionsExchangeResponse / OrganizationsCreateResponse: member_id at top level ([SDK]).
+  return { ...await authResponse(state, session), member_id: member.member_id, member_authenticated: true, intermediate_session_token: '' }
 }
 
 function tokenOf (intermediateToken: string, intermediate: StoredIntermediateSession): { token: string, expiresAt: string } {
