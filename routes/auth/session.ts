@@ -15,7 +15,7 @@ const session: FastifyPluginAsyncTypebox = async (fastify) => {
       body: RefreshSessionBodySchema,
       response: { 200: Type.Ref(RefreshedSessionSchema), ...errorResponses(401, 429, 503) }
     }
-  }, async (request) => await sessions.refresh(request.body.session_token, request.ip))
+  }, async (request) => await sessions.refresh(request, request.body.session_token))
 
   fastify.post('/v1/auth/logout', {
     config: { auth: true },
