@@ -7,6 +7,7 @@ import {
 
 const sessions: FastifyPluginAsyncTypebox = async (fastify) => {
   const service = fastify.sessions
+  const { audit } = fastify
 
   fastify.get('/v1/me/sessions', {
     config: { auth: true },
@@ -32,6 +33,7 @@ const sessions: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async (request, reply) => {
     const { member, session } = request.requireAuth()
     await service.revokeOwn(member, request.params.sessionId)
+    await audit.record(request, { type: 'session_revoked', target_member_id: member.member_id, target_session_id: request.params.sessionId, details: { current: request.params.sessionId === session.member_session_id } })
     if (request.params.sessionId === session.member_session_id) service.clearCookies(reply)
     return await reply.code(204).send(null)
   })
@@ -47,7 +49,9 @@ const sessions: FastifyPluginAsyncTypebox = async (fastify) => {
       response: { 200: Type.Ref(RevokedCountSchema) }
     }
   }, async (request, reply) => {
-    const revoked = await service.revokeAllOwn(request.requireAuth(), request.body.keep_current)
+    const context = request.requireAuth()
+    const revoked = await service.revokeAllOwn(context, request.body.keep_current)
+    await audit.record(request, { type: 'member_sessions_revoked', target_member_id: context.member.member_id, details: { count: revoked, keep_current: request.body.keep_current } })
     if (!request.body.keep_current) service.clearCookies(reply)
     return { revoked }
   })

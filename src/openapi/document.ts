@@ -22,6 +22,7 @@ export const API_TAGS = [
   { name: 'me', description: 'The authenticated member' },
   { name: 'sessions', description: 'My sessions: list, extend, custom claims, revoke (effective at once on every instance)' },
   { name: 'members', description: 'Members of an organization (Stytch-owned; enforced by Stytch with the acting member\'s session)' },
+  { name: 'audit', description: 'The organization\'s audit trail: security events, for admins' },
   { name: 'documents', description: 'The organization\'s documents (owned by this API; RBAC checked locally)' },
   { name: 'health', description: 'Liveness and readiness probes' }
 ]
