@@ -321,7 +321,11 @@ export function storageSuite (t: Test, db: Database): void {
     const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJtZW1iZXIifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ'
     const token = 'Rk9PQkFSQkFaUVVYUVVVWFFVVVhRVVVYUVVVWFFVVVgxMjM0NTY3ODkw'
     const scrubbed = scrubDetails({
-      session_token: token, session_jwt: jwt, password: 'x', cookie: 'y', pkce_code_verifier: 'z',
+      session_token: token,
+      session_jwt: jwt,
+      password: 'x',
+      cookie: 'y',
+      pkce_code_verifier: 'z',
       nested: { a: jwt, list: [token, 'member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01', 3, true, null], deep: { deeper: { deepest: { gone: 1 } } } },
       roles: ['editor'],
       fn: () => 1
