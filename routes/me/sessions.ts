@@ -15,7 +15,7 @@ const sessions: FastifyPluginAsyncTypebox = async (fastify) => {
       tags: ['sessions'],
       operationId: 'listSessions',
       summary: 'My active sessions (devices)',
-      description: 'Every active session of the member, with which one made this request.',
+      description: 'Every active session of the member, with which one made this request and, where known, the device it was seen from (IP address, user agent parsed into browser and OS, first and last seen: written at login and whenever Stytch confirms the session — slow path, refresh — not on requests proven by the JWT alone). Devices of sessions that ended are pruned.',
       response: { 200: Type.Ref(SessionListSchema) }
     }
   }, async (request) => ({ sessions: await service.listOwn(request.requireAuth()) }))

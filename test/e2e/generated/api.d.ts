@@ -183,7 +183,7 @@ export interface paths {
         };
         /**
          * My active sessions (devices)
-         * @description Every active session of the member, with which one made this request.
+         * @description Every active session of the member, with which one made this request and, where known, the device it was seen from (IP address, user agent parsed into browser and OS, first and last seen: written at login and whenever Stytch confirms the session — slow path, refresh — not on requests proven by the JWT alone). Devices of sessions that ended are pruned.
          */
         get: operations["listSessions"];
         put?: never;
