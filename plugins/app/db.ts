@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { openDatabase, type Database } from '../../src/db/database.js'
+import { createDevicesRepository } from '../../src/db/devices.js'
 import { createDocumentsRepository } from '../../src/db/documents.js'
 import { migrate } from '../../src/db/migrations.js'
 
@@ -9,6 +10,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     db: Database
     documents: ReturnType<typeof createDocumentsRepository>
+    /** Devices of sessions (session_devices); written and pruned by the session service. */
+    devices: ReturnType<typeof createDevicesRepository>
   }
 }
 
@@ -24,6 +27,7 @@ export default fp(async function db (fastify: FastifyInstance, opts: { database?
   await migrate(database)
   fastify.decorate('db', database)
   fastify.decorate('documents', createDocumentsRepository(database))
+  fastify.decorate('devices', createDevicesRepository(database))
   fastify.addHook('onClose', async () => {
     if (opts.database === undefined) await database.close()
   })

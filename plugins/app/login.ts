@@ -110,6 +110,30 @@ function createLoginService (fastify: FastifyInstance) {
     return { result, usedCookie }
   }
 
+  /**
+   * A session was just minted for the request: its device is noted (written before the reply) and
+   * the `login` event recorded. When the event cannot be written, the session is revoked (best
+   * effort) and the login fails with 503: no session exists that the audit trail does not know of.
+   */
+  async function loggedIn (request: FastifyRequest, result: LoginResult, delivery: 'cookie' | 'body' | 'form'): Promise<void> {
+    const { member, session } = result.context
+    sessions.noteDevice(request, { member_session_id: session.member_session_id, organization_id: member.organization_id, member_id: member.member_id })
+    try {
+      await fastify.audit.record(request, {
+        type: 'login',
+        organization_id: member.organization_id,
+        actor_member_id: member.member_id,
+        target_member_id: member.member_id,
+        target_session_id: session.member_session_id,
+        details: { method: 'magic_link', delivery }
+      })
+    } catch (err) {
+      request.sessionDevice = null
+      await sessions.revoke(session.member_session_id).catch(() => undefined)
+      throw err
+    }
+  }
+
   /** The page for a login that did not happen (any other failure is the API's usual error). */
   function pageForFailure (err: unknown, context: LinkContext | undefined, link: LinkFields): Page {
     if (err instanceof InvalidMagicLinkError) return spentLinkPage(context, defaultTarget)
@@ -210,12 +234,13 @@ function createLoginService (fastify: FastifyInstance) {
      * authenticateMagicLink (apps): the body's verifier if given, else this browser's cookie (then
      * cleared: a verifier completes one login).
      */
-    async authenticate (request: FastifyRequest, reply: FastifyReply, body: { token: string, pkce_code_verifier?: string | undefined }): Promise<LoginResult> {
+    async authenticate (request: FastifyRequest, reply: FastifyReply, body: { token: string, pkce_code_verifier?: string | undefined, delivery?: 'cookie' | 'body' | undefined }): Promise<LoginResult> {
       const cookie = body.pkce_code_verifier === undefined ? readVerifier(request) : undefined
       const verifier: Verifier = body.pkce_code_verifier !== undefined
         ? { value: body.pkce_code_verifier, from: 'client' }
         : cookie === undefined ? undefined : { value: cookie, from: 'cookie' }
       const { result, usedCookie } = await exchange(body.token, verifier)
+      await loggedIn(request, result, body.delivery ?? 'cookie')
       if (usedCookie) clearVerifier(reply)
       return result
     },
@@ -248,6 +273,8 @@ function createLoginService (fastify: FastifyInstance) {
       let outcome
       try {
         outcome = await exchange(body.token, cookie === undefined ? undefined : { value: cookie, from: 'cookie' })
+        // A failed audit write is a 503, which the page below says: retry (the link is spent, though).
+        await loggedIn(request, outcome.result, 'form')
       } catch (err) {
         return { page: pageForFailure(err, context, { token: body.token, next: body.next, sealedContext: context === undefined ? undefined : body.context }) }
       }
@@ -291,4 +318,4 @@ declare module 'fastify' {
 
 export default fp(async function login (fastify: FastifyInstance) {
   fastify.decorate('login', createLoginService(fastify))
-}, { name: 'login', dependencies: ['stytch', 'sessions', '@fastify/cookie'] })
+}, { name: 'login', dependencies: ['stytch', 'sessions', 'audit', '@fastify/cookie'] })

@@ -18,7 +18,7 @@ const ADMIN_ROLE = 'stytch_admin'
  */
 function createMemberService (fastify: FastifyInstance) {
   const { client } = fastify.stytch
-  const { sessions } = fastify
+  const { audit, sessions } = fastify
   const manage = (action: string, resource = 'stytch.member') => ({ kind: 'manage' as const, action, resource })
 
   /**
@@ -157,6 +157,11 @@ function createMemberService (fastify: FastifyInstance) {
         ...(invite.name === undefined ? {} : { name: invite.name }),
         ...(invite.roles === undefined ? {} : { roles: invite.roles })
       }, { authorization: sessions.authorizationOf(request) }))
+      await audit.record(request, {
+        type: 'member_invited',
+        target_member_id: response.member.member_id,
+        details: { email_address: response.member.email_address, roles: invite.roles ?? [] }
+      })
       return memberProfile(response.member)
     },
 
@@ -173,16 +178,19 @@ function createMemberService (fastify: FastifyInstance) {
       const after = (await fastify.stytch.call(call, () => client.organizations.members.update({ ...target, roles }, { authorization: sessions.authorizationOf(request) }))).member
       profiles.set(target.organization_id, target.member_id, memberProfile(after))
       const policy = await fastify.rbac.policy.roles(target.organization_id)
-      if (losesPermissions(policy, before.roles.map((r) => r.role_id), after.roles.map((r) => r.role_id))) {
-        await sessions.revokeMember(target.organization_id, target.member_id)
-      }
+      const oldRoles = before.roles.map((r) => r.role_id)
+      const newRoles = after.roles.map((r) => r.role_id)
+      const revoked = losesPermissions(policy, oldRoles, newRoles) ? await sessions.revokeMember(target.organization_id, target.member_id) : 0
+      await audit.record(request, { type: 'role_changed', target_member_id: memberId, details: { old_roles: oldRoles, new_roles: newRoles, sessions_revoked: revoked } })
       return memberProfile(after)
     },
 
     /** Revokes every session of a member of the acting member's organization; the count. */
     async revokeSessions (request: FastifyRequest, memberId: string): Promise<number> {
       const { member } = request.requireAuth()
-      return await sessions.revokeMember(member.organization_id, memberId, sessions.authorizationOf(request))
+      const count = await sessions.revokeMember(member.organization_id, memberId, sessions.authorizationOf(request))
+      await audit.record(request, { type: 'member_sessions_revoked', target_member_id: memberId, details: { count } })
+      return count
     },
 
     /** Deletes the member at Stytch (which ends their sessions) and revokes their sessions here at once. */
@@ -194,6 +202,8 @@ function createMemberService (fastify: FastifyInstance) {
       await fastify.stytch.call(manage('delete'), () => client.organizations.members.delete({ organization_id: member.organization_id, member_id: memberId }, { authorization: sessions.authorizationOf(request) }))
       profiles.delete(member.organization_id, memberId)
       await sessions.markRevoked(sessionIds)
+      await sessions.forgetMemberDevices(member.organization_id, memberId)
+      await audit.record(request, { type: 'member_removed', target_member_id: memberId, details: { email_address: target.email_address, roles: target.roles.map((r) => r.role_id), sessions_revoked: sessionIds.length } })
     }
   }
 }
@@ -206,4 +216,4 @@ declare module 'fastify' {
 
 export default fp(async function members (fastify: FastifyInstance) {
   fastify.decorate('members', createMemberService(fastify))
-}, { name: 'members', dependencies: ['stytch', 'sessions', 'login', 'rbac'] })
+}, { name: 'members', dependencies: ['stytch', 'sessions', 'login', 'rbac', 'audit'] })

@@ -2,15 +2,18 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Static } from '@sinclair/typebox'
 import type { MemberSession } from 'stytch'
+import { decodeJwt } from 'jose'
 import { cookieNames, cookieOptions, secondsUntil } from '../../src/auth/cookies.js'
 import { stytchAuthorization, type Credentials } from '../../src/auth/credentials.js'
-import { contextFromMemberSession, type AuthenticatedMember, type AuthenticatedSession, type SessionContext } from '../../src/auth/session-context.js'
+import { contextFromClaims, contextFromMemberSession, type AuthenticatedMember, type AuthenticatedSession, type SessionContext } from '../../src/auth/session-context.js'
 import { assertSessionUsable, boundDuration, boundExpiry } from '../../src/auth/session-policy.js'
 import { createSessionRefresher, type SessionCredential } from '../../src/auth/session-refresher.js'
 import { CustomClaimsTooLargeError, NotFoundError, RateLimitedError } from '../../src/errors.js'
 import { createSlowPathGuard } from '../../src/auth/slow-path-guard.js'
 import { callStytch } from '../../src/stytch/errors.js'
 import { CLIENT_CLAIMS_MAX_BYTES, type SessionListItemSchema } from '../../src/schemas/session.js'
+import { parseUserAgent } from '../../src/devices/user-agent.js'
+import type { SessionDevice } from '../../src/db/devices.js'
 
 /** Response header carrying the fresh session JWT to bearer clients (documented in openapi.yaml). */
 export const SESSION_JWT_HEADER = 'x-session-jwt'
@@ -20,6 +23,50 @@ export interface ProvenSession { context: SessionContext, jwt: string, expiresAt
 
 type StytchAuthorization = ReturnType<typeof stytchAuthorization>
 type SessionListItem = Static<typeof SessionListItemSchema>
+
+/** Whose session a device row belongs to. */
+export interface DeviceOwner { member_session_id: string, organization_id: string, member_id: string }
+
+/**
+ * A session's device row is rewritten at most this often (unless its IP or user agent changed):
+ * a burst of slow-path requests of one session costs one write. The fast path never writes at all,
+ * so `last_seen` is as fresh as the last login, slow path or refresh (at worst JWT_MAX_AGE_SECONDS
+ * plus this, for an active session).
+ */
+export const DEVICE_TOUCH_INTERVAL_MS = 60_000
+/** Sessions whose last device write this instance remembers (oldest forgotten first). */
+const MAX_TOUCHED_SESSIONS = 10_000
+/** How often the global prune of device rows older than the longest session runs (per instance). */
+const DEVICE_PRUNE_INTERVAL_MS = 60 * 60 * 1000
+
+/** The owner of a session JWT Stytch just handed us (decoded, not verified: it did not come from a client). */
+function ownerOfFreshJwt (jwt: string): DeviceOwner | null {
+  let context: SessionContext | null
+  try {
+    context = contextFromClaims(decodeJwt(jwt))
+  } catch {
+    return null
+  }
+  return context === null ? null : ownerOf(context)
+}
+
+const ownerOf = (context: SessionContext): DeviceOwner => ({
+  member_session_id: context.session.member_session_id,
+  organization_id: context.member.organization_id,
+  member_id: context.member.member_id
+})
+
+/** The device as the session list shows it: only what is known. */
+function deviceView (device: SessionDevice): SessionListItem['device'] {
+  return {
+    ...(device.ip === null ? {} : { ip: device.ip }),
+    ...(device.user_agent === null ? {} : { user_agent: device.user_agent }),
+    ...(device.browser === null ? {} : { browser: device.browser }),
+    ...(device.os === null ? {} : { os: device.os }),
+    first_seen: device.first_seen,
+    last_seen: device.last_seen
+  }
+}
 
 /**
  * Revokes one request makes at once: at most 8, and at most half the bulkhead's slots. All at once,
@@ -53,7 +100,7 @@ async function eachLimited<T> (items: readonly T[], limit: number, fn: (item: T)
  * for the slow path; routes call it instead of the SDK, so their handlers are straight-line code.
  */
 function createSessionService (fastify: FastifyInstance) {
-  const { config, revocations } = fastify
+  const { config, revocations, devices } = fastify
   const { stytch } = fastify
   const { client } = stytch
   const names = cookieNames(config)
@@ -66,6 +113,41 @@ function createSessionService (fastify: FastifyInstance) {
     windowMs: config.SLOW_PATH_WINDOW_SECONDS * 1000,
     maxClients: 10_000
   })
+
+  const touched = new Map<string, { at: number, fingerprint: string }>()
+  let lastPrune = 0
+  const maxSessionSeconds = config.SESSION_MAX_LIFETIME_MINUTES * 60
+
+  /**
+   * Writes the device of a session minted or proven during this request (see `noteDevice`), from
+   * the request's IP and User-Agent. A failure is logged, never the request's: the device is a
+   * convenience of the session list, the login itself succeeded.
+   */
+  async function recordDevice (request: FastifyRequest, owner: DeviceOwner): Promise<void> {
+    const parsed = parseUserAgent(request.headers['user-agent'])
+    const fingerprint = `${request.ip}\n${parsed.user_agent ?? ''}`
+    const now = Date.now()
+    const last = touched.get(owner.member_session_id)
+    if (last !== undefined && now - last.at < DEVICE_TOUCH_INTERVAL_MS && last.fingerprint === fingerprint) return
+    try {
+      await devices.seen({ ...owner, ip: request.ip, ...parsed })
+    } catch (err) {
+      request.log.warn({ message: (err as Error).message }, 'session device not recorded')
+      return
+    }
+    touched.delete(owner.member_session_id)
+    if (touched.size >= MAX_TOUCHED_SESSIONS) touched.delete(touched.keys().next().value as string)
+    touched.set(owner.member_session_id, { at: now, fingerprint })
+  }
+
+  /** Device rows are housekeeping: a failure to delete one is logged (listing prunes it later). */
+  async function forgetDevices (fn: () => Promise<unknown>): Promise<void> {
+    try {
+      await fn()
+    } catch (err) {
+      fastify.log.warn({ message: (err as Error).message }, 'session devices not deleted')
+    }
+  }
 
   /** Stytch's session, once it passed what every session must also satisfy here. */
   function usable (memberSession: MemberSession, emailAddress?: string): SessionContext {
@@ -82,6 +164,17 @@ function createSessionService (fastify: FastifyInstance) {
   async function markRevoked (sessionIds: string[]): Promise<void> {
     const until = Date.now() + (config.JWT_MAX_AGE_SECONDS + config.JWT_CLOCK_TOLERANCE_SECONDS) * 1000
     await Promise.all(sessionIds.map(async (id) => { await revocations.revoke(id, until) }))
+    for (const id of sessionIds) touched.delete(id)
+    await forgetDevices(() => devices.forget(sessionIds))
+  }
+
+  /**
+   * Marks the request as having minted or proven `owner`'s session: its device is written before
+   * the reply goes out (the onSend hook below), if the reply is a success. Every way a session
+   * reaches a client passes here — setCookies, deliver, refresh and the login service's body delivery.
+   */
+  function noteDevice (request: FastifyRequest, owner: DeviceOwner | null): void {
+    if (owner !== null) request.sessionDevice = owner
   }
 
   /** Revokes one session at Stytch (already gone there counts as done) and here. */
@@ -101,7 +194,15 @@ function createSessionService (fastify: FastifyInstance) {
   return {
     names,
 
+    recordDevice,
+    noteDevice,
+
+    /**
+     * Sets the session cookies (any login, any refresh of a cookie client) — and so records the
+     * session's device: every session handed to a browser passes here.
+     */
     setCookies (reply: FastifyReply, tokens: { session_token: string, session_jwt: string, expires_at: string }): void {
+      noteDevice(reply.request, ownerOfFreshJwt(tokens.session_jwt))
       // Both live as long as the session: the JWT inside expires sooner, but its cookie must
       // outlive it so an expired JWT can be swapped for a fresh one on the slow path.
       const options = { ...cookieBase, maxAge: secondsUntil(tokens.expires_at, Date.now()) }
@@ -122,6 +223,7 @@ function createSessionService (fastify: FastifyInstance) {
      * clients get the X-Session-JWT header.
      */
     deliver (reply: FastifyReply, credentials: Credentials, proven: ProvenSession): void {
+      noteDevice(reply.request, ownerOf(proven.context))
       if (credentials.via === 'cookie' && credentials.sessionToken !== undefined) {
         this.setCookies(reply, { session_token: credentials.sessionToken, session_jwt: proven.jwt, expires_at: proven.expiresAt })
       } else {
@@ -164,9 +266,10 @@ function createSessionService (fastify: FastifyInstance) {
       return { context, jwt: response.session_jwt, expiresAt: context.session.expires_at }
     },
 
-    /** Bearer clients: a session token for a fresh JWT. */
-    async refresh (sessionToken: string, ip: string): Promise<{ session_jwt: string, session: AuthenticatedSession }> {
-      const proven = await this.authenticate({ session_token: sessionToken }, { ip })
+    /** Bearer clients: a session token for a fresh JWT (and the device seen again). */
+    async refresh (request: FastifyRequest, sessionToken: string): Promise<{ session_jwt: string, session: AuthenticatedSession }> {
+      const proven = await this.authenticate({ session_token: sessionToken }, { ip: request.ip })
+      noteDevice(request, ownerOf(proven.context))
       return { session_jwt: proven.jwt, session: proven.context.session }
     },
 
@@ -188,12 +291,30 @@ function createSessionService (fastify: FastifyInstance) {
     liveSessions,
     revoke,
 
-    /** The member's own live sessions, marking the one this request is authenticated with. */
+    /**
+     * The member's own live sessions, marking the one this request is authenticated with, each with
+     * its device where known. Device rows of sessions no longer live are pruned on the way. Without
+     * the database, the list comes without devices (logged): a member must still see, and be able
+     * to revoke, a stolen session during a database outage.
+     */
     async listOwn (context: SessionContext): Promise<SessionListItem[]> {
-      const list = await liveSessions(context.member.organization_id, context.member.member_id)
+      const { organization_id: organizationId, member_id: memberId } = context.member
+      const list = await liveSessions(organizationId, memberId)
+      let known = new Map<string, SessionDevice>()
+      try {
+        known = await devices.forSessions(organizationId, memberId, list.map((s) => s.member_session_id), maxSessionSeconds)
+      } catch (err) {
+        fastify.log.warn({ message: (err as Error).message }, 'session devices not read')
+      }
+      if (Date.now() - lastPrune > DEVICE_PRUNE_INTERVAL_MS) {
+        lastPrune = Date.now()
+        void forgetDevices(() => devices.prune(maxSessionSeconds))
+      }
       return list.map((s) => {
         const { session } = contextFromMemberSession(s)
+        const device = known.get(s.member_session_id)
         return {
+          ...(device === undefined ? {} : { device: deviceView(device) }),
           member_session_id: session.member_session_id,
           started_at: session.started_at,
           last_accessed_at: session.last_accessed_at,
@@ -205,6 +326,9 @@ function createSessionService (fastify: FastifyInstance) {
     },
 
     markRevoked,
+
+    /** Forgets every device row of a member (removed from the organization). */
+    forgetMemberDevices: async (organizationId: string, memberId: string): Promise<void> => { await forgetDevices(() => devices.forgetMember(organizationId, memberId)) },
 
     /** Revokes one of the member's own sessions; another member's session id is a 404. */
     async revokeOwn (member: AuthenticatedMember, sessionId: string): Promise<void> {
@@ -245,8 +369,24 @@ declare module 'fastify' {
   interface FastifyInstance {
     sessions: SessionService
   }
+  interface FastifyRequest {
+    /** A session this request minted or proved with Stytch, whose device is recorded before the reply (sessions.noteDevice). */
+    sessionDevice: DeviceOwner | null
+  }
 }
 
 export default fp(async function sessions (fastify: FastifyInstance) {
-  fastify.decorate('sessions', createSessionService(fastify))
-}, { name: 'sessions', dependencies: ['stytch', 'revocation', '@fastify/cookie'] })
+  const service = createSessionService(fastify)
+  fastify.decorate('sessions', service)
+  fastify.decorateRequest('sessionDevice', null)
+  // Before the reply goes out, so a client that lists its sessions right after logging in sees the
+  // device. Callback style: the (vast) majority of requests, which minted nothing, cost no promise.
+  fastify.addHook('onSend', function recordSessionDevice (request, reply, payload, done) {
+    const owner = request.sessionDevice
+    if (owner === null || reply.statusCode >= 400) {
+      done(null, payload)
+      return
+    }
+    service.recordDevice(request, owner).then(() => { done(null, payload) }, () => { done(null, payload) })
+  })
+}, { name: 'sessions', dependencies: ['stytch', 'revocation', 'db', '@fastify/cookie'] })

@@ -3,7 +3,7 @@ import { RefreshedSessionSchema, RefreshSessionBodySchema } from '../../src/sche
 import { errorResponses } from '../../src/openapi/route-helpers.js'
 
 const session: FastifyPluginAsyncTypebox = async (fastify) => {
-  const { sessions } = fastify
+  const { audit, sessions } = fastify
 
   fastify.post('/v1/auth/session/refresh', {
     config: { public: true },
@@ -15,7 +15,7 @@ const session: FastifyPluginAsyncTypebox = async (fastify) => {
       body: RefreshSessionBodySchema,
       response: { 200: Type.Ref(RefreshedSessionSchema), ...errorResponses(401, 429, 503) }
     }
-  }, async (request) => await sessions.refresh(request.body.session_token, request.ip))
+  }, async (request) => await sessions.refresh(request, request.body.session_token))
 
   fastify.post('/v1/auth/logout', {
     config: { auth: true },
@@ -27,7 +27,9 @@ const session: FastifyPluginAsyncTypebox = async (fastify) => {
       response: { 204: Type.Null({ description: 'Logged out' }) }
     }
   }, async (request, reply) => {
-    await sessions.revoke(request.requireAuth().session.member_session_id)
+    const { member, session } = request.requireAuth()
+    await sessions.revoke(session.member_session_id)
+    await audit.record(request, { type: 'logout', target_member_id: member.member_id, target_session_id: session.member_session_id })
     sessions.clearCookies(reply)
     return await reply.code(204).send(null)
   })

@@ -7,6 +7,7 @@ import {
 
 const sessions: FastifyPluginAsyncTypebox = async (fastify) => {
   const service = fastify.sessions
+  const { audit } = fastify
 
   fastify.get('/v1/me/sessions', {
     config: { auth: true },
@@ -14,7 +15,7 @@ const sessions: FastifyPluginAsyncTypebox = async (fastify) => {
       tags: ['sessions'],
       operationId: 'listSessions',
       summary: 'My active sessions (devices)',
-      description: 'Every active session of the member, with which one made this request.',
+      description: 'Every active session of the member, with which one made this request and, where known, the device it was seen from (IP address, user agent parsed into browser and OS, first and last seen: written at login and whenever Stytch confirms the session — slow path, refresh — not on requests proven by the JWT alone). Devices of sessions that ended are pruned.',
       response: { 200: Type.Ref(SessionListSchema) }
     }
   }, async (request) => ({ sessions: await service.listOwn(request.requireAuth()) }))
@@ -32,6 +33,7 @@ const sessions: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async (request, reply) => {
     const { member, session } = request.requireAuth()
     await service.revokeOwn(member, request.params.sessionId)
+    await audit.record(request, { type: 'session_revoked', target_member_id: member.member_id, target_session_id: request.params.sessionId, details: { current: request.params.sessionId === session.member_session_id } })
     if (request.params.sessionId === session.member_session_id) service.clearCookies(reply)
     return await reply.code(204).send(null)
   })
@@ -47,7 +49,9 @@ const sessions: FastifyPluginAsyncTypebox = async (fastify) => {
       response: { 200: Type.Ref(RevokedCountSchema) }
     }
   }, async (request, reply) => {
-    const revoked = await service.revokeAllOwn(request.requireAuth(), request.body.keep_current)
+    const context = request.requireAuth()
+    const revoked = await service.revokeAllOwn(context, request.body.keep_current)
+    await audit.record(request, { type: 'member_sessions_revoked', target_member_id: context.member.member_id, details: { count: revoked, keep_current: request.body.keep_current } })
     if (!request.body.keep_current) service.clearCookies(reply)
     return { revoked }
   })

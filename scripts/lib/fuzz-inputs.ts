@@ -543,6 +543,8 @@ function validString (schema: Schema, g: Gen): string {
   const format = schema.format
   if (format === 'email') return `${rng.string('abcdefghijklmnopqrstuvwxyz0123456789.', rng.int(1, 20)).replace(/^\.|\.$/g, 'x').replace(/\.\./g, '.x')}@${rng.pick(['acme.test', 'example.com', 'globex.test'])}`
   if (format === 'uuid') return rng.uuid()
+  // Within the last 30 days or the next one: a time filter that matches some rows, or none.
+  if (format === 'date-time') return new Date(Date.now() + rng.int(-30 * 86_400, 86_400) * 1000).toISOString()
   if (format === 'uri') return `https://${rng.string('abcdefghijklmnopqrstuvwxyz', rng.int(1, 10))}.test/${rng.string(ALNUM, rng.int(0, 20))}`
   if (typeof schema.pattern === 'string') {
     const generate = PATTERNS[schema.pattern]
@@ -819,7 +821,11 @@ export function generateInput (operation: FuzzOperation, rng: Rng, world: FuzzWo
   const queryParams = operation.parameters.filter((p) => p.in === 'query')
   const pairs: Array<[string, string]> = []
   for (const param of queryParams) {
-    if (param.required === true || rng.chance(0.6)) pairs.push([param.name, encode(validValue(param.schema, param.name, g))])
+    if (param.required !== true && !rng.chance(0.6)) continue
+    const value = validValue(param.schema, param.name, g)
+    // An array parameter is the name repeated (type=a&type=b), as the API documents it (form, explode).
+    if (Array.isArray(value)) for (const item of value) pairs.push([param.name, encode(item)])
+    else pairs.push([param.name, encode(value)])
   }
   if (mutations.has('query') && queryParams.length > 0) {
     const param = rng.pick(queryParams)

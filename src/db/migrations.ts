@@ -47,6 +47,49 @@ export const migrations: readonly Migration[] = [
     id: '0004_idempotency_keys_document_index',
     // Lets the cascade on document delete find the keys without a scan.
     sql: 'create index idempotency_keys_document_idx on idempotency_keys (document_id)'
+  },
+  {
+    id: '0005_session_devices',
+    // The device a session was seen from (Stytch's session object has none of it): written at
+    // login and on the slow path, one row per session, deleted when the session ends.
+    sql: `create table session_devices (
+      member_session_id text primary key,
+      organization_id text not null,
+      member_id text not null,
+      ip text,
+      user_agent text,
+      browser text,
+      os text,
+      first_seen timestamptz not null default now(),
+      last_seen timestamptz not null default now()
+    )`
+  },
+  {
+    id: '0006_session_devices_member_index',
+    // Serves listing and pruning a member's devices (listSessions, member removed).
+    sql: 'create index session_devices_member_idx on session_devices (organization_id, member_id)'
+  },
+  {
+    id: '0007_audit_events',
+    // Security events per organization. details holds no secret (src/db/audit.ts scrubs it).
+    sql: `create table audit_events (
+      id uuid primary key default gen_random_uuid(),
+      organization_id text not null,
+      type text not null,
+      actor_member_id text,
+      target_member_id text,
+      target_session_id text,
+      ip text,
+      user_agent text,
+      request_id text,
+      details jsonb not null default '{}'::jsonb,
+      created_at timestamptz not null default now()
+    )`
+  },
+  {
+    id: '0008_audit_events_organization_created_index',
+    // Serves the newest-first keyset pagination: where organization_id = $ and (created_at, id) < $.
+    sql: 'create index audit_events_organization_created_idx on audit_events (organization_id, created_at desc, id desc)'
   }
 ]
 

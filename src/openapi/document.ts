@@ -24,6 +24,7 @@ export const API_TAGS = [
   { name: 'organizations', description: 'The organization itself: read by its members, changed by its admins (Stytch-owned; enforced by Stytch with the admin\'s session)' },
   { name: 'invitations', description: 'Pending invitations: members whose status is `invited` (list, resend, revoke)' },
   { name: 'members', description: 'Members of an organization (Stytch-owned; enforced by Stytch with the acting member\'s session)' },
+  { name: 'audit', description: 'The organization\'s audit trail: security events, for admins' },
   { name: 'documents', description: 'The organization\'s documents (owned by this API; RBAC checked locally)' },
   { name: 'health', description: 'Liveness and readiness probes' }
 ]

@@ -1,4 +1,5 @@
 import type { TSchema } from '@sinclair/typebox'
+import * as audit from './audit.js'
 import * as auth from './auth.js'
 import * as common from './common.js'
 import * as discovery from './discovery.js'
@@ -11,6 +12,7 @@ import * as session from './session.js'
 
 /** Every module of src/schemas, by file name (a test checks that none is missing). */
 export const schemaModules: Record<string, Record<string, unknown>> = {
+  'audit.ts': audit,
   'auth.ts': auth,
   'common.ts': common,
   'discovery.ts': discovery,

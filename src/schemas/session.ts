@@ -85,13 +85,23 @@ export const UpdateSessionBodySchema = Type.Object({
   custom_claims: Type.Optional(Type.Ref(ClientClaimsSchema))
 }, { additionalProperties: false, minProperties: 1 })
 
+export const SessionDeviceSchema = Type.Object({
+  ip: Type.Optional(Type.String({ description: 'client address it was last seen from (behind TRUST_PROXY: the forwarded one)', examples: ['203.0.113.7'] })),
+  user_agent: Type.Optional(Type.String({ description: 'its User-Agent header (first 512 characters)' })),
+  browser: Type.Optional(Type.String({ description: 'browser parsed from the user agent', examples: ['Chrome 124.0.0.0'] })),
+  os: Type.Optional(Type.String({ description: 'operating system parsed from the user agent', examples: ['macOS 10.15.7'] })),
+  first_seen: Type.String({ format: 'date-time', description: 'when the session was minted here (login)' }),
+  last_seen: Type.String({ format: 'date-time', description: 'its last login, refresh or Stytch-confirmed request (requests proven by the JWT alone do not count)' })
+}, { $id: 'SessionDevice', additionalProperties: false, description: 'The device a session was seen from; kept by this API, since Stytch\'s session has none of it.' })
+
 export const SessionListItemSchema = Type.Object({
   member_session_id: Type.String(),
   started_at: Type.String({ format: 'date-time' }),
   last_accessed_at: Type.String({ format: 'date-time' }),
   expires_at: Type.String({ format: 'date-time' }),
   authentication_factors: Type.Array(Type.Ref(AuthenticationFactorSchema)),
-  current: Type.Boolean({ description: 'the session this request is authenticated with' })
+  current: Type.Boolean({ description: 'the session this request is authenticated with' }),
+  device: Type.Optional(Type.Ref(SessionDeviceSchema, { description: 'absent when unknown (e.g. a session minted before devices were recorded, or elsewhere)' }))
 }, { $id: 'SessionListItem', additionalProperties: false })
 
 export const SessionListSchema = Type.Object({

@@ -27,7 +27,7 @@ if (connected !== undefined) {
     t.same(applied.rows.map((row) => row.id), migrations.map((migration) => migration.id))
     const tables = await db.query<{ table_name: string }>(
       'select table_name from information_schema.tables where table_schema = $1 order by table_name', [schema])
-    t.same(tables.rows.map((row) => row.table_name), ['documents', 'idempotency_keys', 'schema_migrations'])
+    t.same(tables.rows.map((row) => row.table_name), ['audit_events', 'documents', 'idempotency_keys', 'schema_migrations', 'session_devices'])
   })
 
   t.test('a pooled connection killed by the server is reported, not fatal', async (t) => {

@@ -3,6 +3,8 @@ import type { Test } from 'tap'
 import type { Database } from '../../src/db/database.js'
 import { createDocumentsRepository, IdempotencyKeyReusedError, InvalidCursorError, type Document } from '../../src/db/documents.js'
 import { migrate, migrations } from '../../src/db/migrations.js'
+import { createAuditRepository, scrubDetails, type NewAuditEvent } from '../../src/db/audit.js'
+import { createDevicesRepository } from '../../src/db/devices.js'
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 
@@ -208,5 +210,134 @@ export function storageSuite (t: Test, db: Database): void {
     t.equal(await documents.count(organizationId), 0)
     const value = await db.transaction(async (tx) => (await tx.query<{ n: number }>('select 41 + 1 as n')).rows[0]?.n)
     t.equal(value, 42)
+  })
+
+  const devices = createDevicesRepository(db)
+  const audit = createAuditRepository(db)
+
+  function freshAuditOrganization (t: Test): string {
+    const organizationId = `organization-test-${randomUUID()}`
+    t.teardown(() => db.query('delete from audit_events where organization_id = $1', [organizationId]))
+    return organizationId
+  }
+
+  t.test('session devices: first sighting inserts, later ones move ip/agent/last_seen; listing prunes ended and too old sessions', async (t) => {
+    const organizationId = `organization-test-${randomUUID()}`
+    t.teardown(() => db.query('delete from session_devices where organization_id = $1', [organizationId]))
+    const owner = (n: number) => ({ member_session_id: `session-test-${organizationId}-${n}`, organization_id: organizationId, member_id: 'member-test-a' })
+    await devices.seen({ ...owner(1), ip: '203.0.113.1', user_agent: 'UA one', browser: 'Chrome 1', os: 'macOS 1' })
+    await devices.seen({ ...owner(2), ip: null, user_agent: null, browser: null, os: null })
+    const first = (await devices.forSessions(organizationId, 'member-test-a', [owner(1).member_session_id, owner(2).member_session_id], 3600)).get(owner(1).member_session_id)
+    t.match(first, { ip: '203.0.113.1', user_agent: 'UA one', browser: 'Chrome 1', os: 'macOS 1' })
+    t.match(first?.first_seen, ISO_8601)
+
+    await devices.seen({ ...owner(1), ip: '198.51.100.2', user_agent: 'UA two', browser: 'Firefox 2', os: 'Linux' })
+    const again = (await devices.forSessions(organizationId, 'member-test-a', [owner(1).member_session_id, owner(2).member_session_id], 3600)).get(owner(1).member_session_id)
+    t.match(again, { ip: '198.51.100.2', user_agent: 'UA two', browser: 'Firefox 2', os: 'Linux', first_seen: first?.first_seen })
+    t.ok((again?.last_seen ?? '') >= (first?.last_seen ?? ''), 'last_seen moves forward')
+
+    await devices.seen({ ...owner(1), member_id: 'member-test-other', ip: '192.0.2.9', user_agent: null, browser: null, os: null })
+    t.match((await devices.forSessions(organizationId, 'member-test-a', [owner(1).member_session_id], 3600)).get(owner(1).member_session_id), { ip: '198.51.100.2' },
+      'a sighting naming another member does not take the row over')
+
+    // Session 2 is no longer live: listing deletes its row.
+    const live = await devices.forSessions(organizationId, 'member-test-a', [owner(1).member_session_id], 3600)
+    t.same([...live.keys()], [owner(1).member_session_id])
+    t.equal((await db.query('select 1 from session_devices where member_session_id = $1', [owner(2).member_session_id])).rowCount, 0)
+
+    // A row first seen longer ago than any session lives is pruned, live or not.
+    await db.query("update session_devices set first_seen = now() - interval '2 hours' where member_session_id = $1", [owner(1).member_session_id])
+    t.equal((await devices.forSessions(organizationId, 'member-test-a', [owner(1).member_session_id], 3600)).size, 0)
+
+    await devices.seen({ ...owner(3), ip: null, user_agent: null, browser: null, os: null })
+    await devices.seen({ ...owner(4), ip: null, user_agent: null, browser: null, os: null })
+    await devices.forget([owner(3).member_session_id])
+    await devices.forget([])
+    t.same([...(await devices.forSessions(organizationId, 'member-test-a', [owner(3).member_session_id, owner(4).member_session_id], 3600)).keys()], [owner(4).member_session_id])
+    await db.query("update session_devices set first_seen = now() - interval '2 hours' where member_session_id = $1", [owner(4).member_session_id])
+    t.ok(await devices.prune(3600) >= 1, 'the global prune deletes rows older than the longest session')
+    await devices.seen({ ...owner(5), ip: null, user_agent: null, browser: null, os: null })
+    await devices.forgetMember(organizationId, 'member-test-a')
+    t.equal((await devices.forSessions(organizationId, 'member-test-a', [owner(5).member_session_id], 3600)).size, 0)
+    t.equal((await devices.forSessions(organizationId, 'member-test-a', [], 3600)).size, 0)
+  })
+
+  const event = (organizationId: string, over: Partial<NewAuditEvent> = {}): NewAuditEvent => ({
+    organization_id: organizationId,
+    type: 'login',
+    actor_member_id: 'member-test-a',
+    target_member_id: 'member-test-a',
+    target_session_id: 'session-test-1',
+    ip: '203.0.113.1',
+    user_agent: 'UA',
+    request_id: 'req-1',
+    details: {},
+    ...over
+  })
+
+  t.test('audit events: newest first, keyset pages without repeats (ties on created_at broken by id), filters', async (t) => {
+    const organizationId = freshAuditOrganization(t)
+    const other = freshAuditOrganization(t)
+    await audit.insert(event(other))
+    // In one transaction now() is the same for every row: the id alone orders them.
+    await db.transaction(async (tx) => {
+      const inTx = createAuditRepository(tx)
+      for (let i = 0; i < 5; i++) await inTx.insert(event(organizationId, { type: 'login', request_id: `tx-${i}` }))
+    })
+    const logout = await audit.insert(event(organizationId, { type: 'logout', actor_member_id: 'member-test-b' }))
+    const roles = await audit.insert(event(organizationId, { type: 'role_changed', details: { old_roles: ['editor'], new_roles: ['viewer'] } }))
+
+    const seen: string[] = []
+    let cursor: string | undefined
+    let pages = 0
+    do {
+      const page = await audit.list(organizationId, { limit: 2, ...(cursor === undefined ? {} : { cursor }) })
+      seen.push(...page.events.map((e) => e.id))
+      cursor = page.next_cursor ?? undefined
+      pages++
+    } while (cursor !== undefined && pages < 20)
+    t.equal(pages, 4)
+    t.equal(seen.length, 7)
+    t.equal(new Set(seen).size, 7, 'no event twice')
+    t.equal(seen[0], roles.id, 'newest first')
+    t.equal(seen[1], logout.id)
+    const all = (await audit.list(organizationId, { limit: 100 })).events
+    t.same(all.map((e) => e.id), seen)
+    t.ok(all.every((e) => e.organization_id === organizationId), 'only the organization\'s own')
+    t.same(all[0]?.details, { old_roles: ['editor'], new_roles: ['viewer'] })
+    t.match(all[0]?.created_at, ISO_8601)
+
+    t.same((await audit.list(organizationId, { limit: 100, types: ['logout'] })).events.map((e) => e.id), [logout.id])
+    t.equal((await audit.list(organizationId, { limit: 100, types: ['logout', 'role_changed'] })).events.length, 2)
+    t.same((await audit.list(organizationId, { limit: 100, actor: 'member-test-b' })).events.map((e) => e.id), [logout.id])
+    t.equal((await audit.list(organizationId, { limit: 100, since: logout.created_at })).events.length, 2, 'since is inclusive')
+    t.equal((await audit.list(organizationId, { limit: 100, until: logout.created_at })).events.length, 5, 'until is exclusive')
+    t.equal((await audit.list(organizationId, { limit: 100, since: '2000-01-01T00:00:00Z', until: '2000-01-02T00:00:00Z' })).events.length, 0)
+    await t.rejects(audit.list(organizationId, { limit: 2, cursor: 'not-a-cursor' }), InvalidCursorError)
+    await t.rejects(audit.list(organizationId, { limit: 0 }), RangeError)
+  })
+
+  t.test('audit details never keep a credential', async (t) => {
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJtZW1iZXIifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ'
+    const token = 'Rk9PQkFSQkFaUVVYUVVVWFFVVVhRVVVYUVVVWFFVVVgxMjM0NTY3ODkw'
+    const scrubbed = scrubDetails({
+      session_token: token,
+      session_jwt: jwt,
+      password: 'x',
+      cookie: 'y',
+      pkce_code_verifier: 'z',
+      nested: { a: jwt, list: [token, 'member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01', 3, true, null], deep: { deeper: { deepest: { gone: 1 } } } },
+      roles: ['editor'],
+      fn: () => 1
+    })
+    t.same(scrubbed, {
+      nested: { a: '[redacted]', list: ['[redacted]', 'member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01', 3, true, null], deep: { deeper: {} } },
+      roles: ['editor']
+    })
+    const organizationId = freshAuditOrganization(t)
+    const stored = await audit.insert(event(organizationId, { details: { token, jwt, note: `a ${'long '.repeat(200)}` } }))
+    t.notOk(JSON.stringify(stored).includes(token))
+    t.notOk(JSON.stringify(stored).includes(jwt))
+    t.equal((stored.details.note as string).length, 512, 'long strings are cut')
   })
 }

@@ -170,6 +170,7 @@ t.test('the generated client drives the main journey over a real port', async (t
   const sessions = expectData(t, await editor.GET('/v1/me/sessions'), 200, 'listSessions').sessions
   t.same(sessions.map((s) => s.member_session_id).sort(), [phone.session.member_session_id, laptop.session.member_session_id].sort(), 'both sessions are listed')
   t.same(sessions.filter((s) => s.current).map((s) => s.member_session_id), [phone.session.member_session_id], 'exactly the requesting session is current')
+  t.ok(sessions.every((s) => s.device !== undefined && s.device.ip !== undefined && s.device.first_seen !== ''), 'each session shows the device it logged in from')
 
   const laptopClient = as(laptop.session_jwt)
   expectData(t, await laptopClient.GET('/v1/me'), 200, 'the laptop session works before the revoke')
@@ -184,4 +185,12 @@ t.test('the generated client drives the main journey over a real port', async (t
   t.equal(loggedOut.response.status, 204, 'logout: 204')
   expectError(t, await editor.GET('/v1/me'), 401, 'session_revoked', 'getMe after logout')
   expectData(t, await admin.GET('/v1/me'), 200, 'the admin session is untouched')
+
+  // --- audit trail: the admin reads what happened ---
+  const audit = expectData(t, await admin.GET('/v1/organizations/{organizationId}/audit-events', {
+    params: { path: documentsPath, query: { type: ['logout', 'session_revoked'], actor: me.member.member_id } }
+  }), 200, 'listAuditEvents as admin')
+  t.same(audit.events.map((e) => e.type), ['logout', 'session_revoked'], 'the editor\'s revoke and logout, newest first')
+  t.equal(audit.events[1]?.target_session_id, laptop.session.member_session_id, 'which session was revoked')
+  expectError(t, await as(phone.session_jwt).GET('/v1/organizations/{organizationId}/audit-events', { params: { path: documentsPath } }), 401, 'session_revoked', 'a logged-out session reads nothing')
 })

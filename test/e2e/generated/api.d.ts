@@ -367,7 +367,7 @@ export interface paths {
         };
         /**
          * My active sessions (devices)
-         * @description Every active session of the member, with which one made this request.
+         * @description Every active session of the member, with which one made this request and, where known, the device it was seen from (IP address, user agent parsed into browser and OS, first and last seen: written at login and whenever Stytch confirms the session — slow path, refresh — not on requests proven by the JWT alone). Devices of sessions that ended are pruned.
          */
         get: operations["listSessions"];
         put?: never;
@@ -438,6 +438,28 @@ export interface paths {
          *     Requires `update` on `sessions` in the session's organization.
          */
         patch: operations["updateCurrentSession"];
+        trace?: never;
+    };
+    "/v1/organizations/{organizationId}/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's audit trail
+         * @description Security events of the organization, newest first: logins, logouts, revoked sessions, role changes, invitations, removals, organization changes and switches, each with the acting member, the target, the client's IP address and user agent, and the request id. No secret is ever stored. Filters combine: `type` (repeat for several), `actor` (member id), `since` (inclusive) and `until` (exclusive). `limit` per page; pass `next_cursor` back as `cursor` (with the same filters) for older events.
+         *
+         *     Requires `read` on `audit` in the organization of the path, which must be the session's.
+         */
+        get: operations["listAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/organizations/{organizationId}/members": {
@@ -721,6 +743,64 @@ export interface components {
              */
             requestId: string;
         };
+        /**
+         * @example {
+         *       "id": "0c9a2b5e-4f7d-4c61-9d7e-6a1f2b3c4d5e",
+         *       "organization_id": "organization-test-8a3f6d0e-3b7c-4a0e-8d5e-2f1c9b7a6e55",
+         *       "type": "role_changed",
+         *       "actor_member_id": "member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01",
+         *       "target_member_id": "member-test-7b1e9f3a-0c2d-4e5f-8a9b-1c2d3e4f5a6b",
+         *       "target_session_id": null,
+         *       "ip": "203.0.113.7",
+         *       "user_agent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36",
+         *       "request_id": "req-1",
+         *       "details": {
+         *         "old_roles": [
+         *           "stytch_member",
+         *           "editor"
+         *         ],
+         *         "new_roles": [
+         *           "stytch_member",
+         *           "viewer"
+         *         ],
+         *         "sessions_revoked": 1
+         *       },
+         *       "created_at": "2026-01-10T09:30:00.123Z"
+         *     }
+         */
+        AuditEvent: {
+            /** Format: uuid */
+            id: string;
+            organization_id: string;
+            type: components["schemas"]["AuditEventType"];
+            /** @description the member who acted; null when nobody did (the API itself) */
+            actor_member_id: string | null;
+            /** @description the member acted upon (the actor themself for their own sessions) */
+            target_member_id: string | null;
+            /** @description the session acted upon (logged in, logged out, revoked) */
+            target_session_id: string | null;
+            /** @description client address of the request (behind TRUST_PROXY: the forwarded one) */
+            ip: string | null;
+            user_agent: string | null;
+            /** @description the request's id (`requestId` of error bodies, request logs) */
+            request_id: string | null;
+            /** @description event-specific facts, never a secret: e.g. `old_roles`/`new_roles` of role_changed, `count` of member_sessions_revoked */
+            details: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            created_at: string;
+        };
+        AuditEventPage: {
+            events: components["schemas"]["AuditEvent"][];
+            /** @description pass as `cursor` for the next (older) page; null on the last page */
+            next_cursor: string | null;
+        };
+        /**
+         * @description What happened: `login`, `logout`, `session_revoked` (one session), `member_sessions_revoked` (all of a member's), `role_changed`, `member_invited`, `member_removed`, `organization_updated`, `organization_switched`
+         * @enum {string}
+         */
+        AuditEventType: "login" | "logout" | "session_revoked" | "member_sessions_revoked" | "role_changed" | "member_invited" | "member_removed" | "organization_updated" | "organization_switched";
         AuthenticationFactor: {
             /** @example magic_link */
             type: string;
@@ -943,6 +1023,36 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** @description The device a session was seen from; kept by this API, since Stytch's session has none of it. */
+        SessionDevice: {
+            /**
+             * @description client address it was last seen from (behind TRUST_PROXY: the forwarded one)
+             * @example 203.0.113.7
+             */
+            ip?: string;
+            /** @description its User-Agent header (first 512 characters) */
+            user_agent?: string;
+            /**
+             * @description browser parsed from the user agent
+             * @example Chrome 124.0.0.0
+             */
+            browser?: string;
+            /**
+             * @description operating system parsed from the user agent
+             * @example macOS 10.15.7
+             */
+            os?: string;
+            /**
+             * Format: date-time
+             * @description when the session was minted here (login)
+             */
+            first_seen: string;
+            /**
+             * Format: date-time
+             * @description its last login, refresh or Stytch-confirmed request (requests proven by the JWT alone do not count)
+             */
+            last_seen: string;
+        };
         SessionList: {
             sessions: components["schemas"]["SessionListItem"][];
         };
@@ -957,6 +1067,7 @@ export interface components {
             authentication_factors: components["schemas"]["AuthenticationFactor"][];
             /** @description the session this request is authenticated with */
             current: boolean;
+            device?: components["schemas"]["SessionDevice"];
         };
         /**
          * @description Who is logged in, in which organization, with which session.
@@ -2990,6 +3101,93 @@ export interface operations {
             };
             /** @description Every error response has this shape. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    listAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description page size (default 50) */
+                limit?: number;
+                cursor?: string;
+                /** @description only these types (repeat the parameter for several) */
+                type?: ("login" | "logout" | "session_revoked" | "member_sessions_revoked" | "role_changed" | "member_invited" | "member_removed" | "organization_updated" | "organization_switched")[];
+                /**
+                 * @description a Stytch member id (`member-test-…` or `member-live-…`)
+                 * @example member-test-5d4c0c55-2a7e-4a1c-9a1e-1f6a7b7d9e01
+                 */
+                actor?: string;
+                /** @description only events at or after this time */
+                since?: string;
+                /** @description only events before this time */
+                until?: string;
+            };
+            header?: never;
+            path: {
+                /** @description organization id or slug; must be the session's organization */
+                organizationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventPage"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Every error response has this shape. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
