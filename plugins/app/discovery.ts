@@ -247,7 +247,7 @@ function createDiscoveryService (fastify: FastifyInstance) {
       }))
       const result = loginResult(answer)
       if (body.intermediate_session_token === undefined) clearIntermediate(reply)
-      // audit: login (discovery)
+      await login.loggedIn(request, result, body.delivery ?? 'cookie', { type: 'login', details: { method: 'discovery_magic_link' } })
       return deliverSession(reply, result, body.delivery)
     },
 
@@ -263,7 +263,7 @@ function createDiscoveryService (fastify: FastifyInstance) {
       }))
       const result = loginResult(answer)
       if (body.intermediate_session_token === undefined) clearIntermediate(reply)
-      // audit: login (discovery, organization created)
+      await login.loggedIn(request, result, body.delivery ?? 'cookie', { type: 'login', details: { method: 'discovery_magic_link', organization_created: true } })
       return deliverSession(reply, result, body.delivery)
     },
 
@@ -296,8 +296,18 @@ function createDiscoveryService (fastify: FastifyInstance) {
       await sessions.revoke(oldSessionId).catch((err: unknown) => {
         request.log.warn({ err: { code: (err as { code?: string }).code } }, 'switchOrganization: the old session could not be revoked at Stytch')
       })
-      // audit: organization_switched
       const delivery: Delivery = request.credentials?.via === 'cookie' ? 'cookie' : 'body'
+      // One event in each organization: the one left (actor: the old member) and the one entered.
+      await fastify.audit.record(request, {
+        type: 'organization_switched',
+        target_member_id: current.member.member_id,
+        target_session_id: oldSessionId,
+        details: { direction: 'left', to_organization_id: result.context.organization.organization_id }
+      })
+      await login.loggedIn(request, result, delivery, {
+        type: 'organization_switched',
+        details: { method: 'session_exchange', direction: 'entered', from_organization_id: current.organization.organization_id, from_member_session_id: oldSessionId }
+      })
       // The auth hook may have set a fresh JWT of the old session; the new session replaces it.
       if (delivery === 'body') reply.removeHeader(SESSION_JWT_HEADER)
       return deliverSession(reply, result, delivery)

@@ -115,17 +115,20 @@ function createLoginService (fastify: FastifyInstance) {
    * the `login` event recorded. When the event cannot be written, the session is revoked (best
    * effort) and the login fails with 503: no session exists that the audit trail does not know of.
    */
-  async function loggedIn (request: FastifyRequest, result: LoginResult, delivery: 'cookie' | 'body' | 'form'): Promise<void> {
+  async function loggedIn (
+    request: FastifyRequest, result: LoginResult, delivery: 'cookie' | 'body' | 'form',
+    event: { type: 'login' | 'organization_switched', details?: Record<string, unknown> } = { type: 'login' }
+  ): Promise<void> {
     const { member, session } = result.context
     sessions.noteDevice(request, { member_session_id: session.member_session_id, organization_id: member.organization_id, member_id: member.member_id })
     try {
       await fastify.audit.record(request, {
-        type: 'login',
+        type: event.type,
         organization_id: member.organization_id,
         actor_member_id: member.member_id,
         target_member_id: member.member_id,
         target_session_id: session.member_session_id,
-        details: { method: 'magic_link', delivery }
+        details: { method: 'magic_link', delivery, ...event.details }
       })
     } catch (err) {
       request.sessionDevice = null
@@ -164,6 +167,8 @@ function createLoginService (fastify: FastifyInstance) {
     browserChallenge,
     clearVerifier,
     pageForFailure,
+    /** Notes the new session's device and records its audit event (revoking the session when the event cannot be stored). */
+    loggedIn,
     /** `next` when allow-listed (LOGIN_REDIRECT_URLS), else the first allowed target. */
     redirectTarget: (next: string | undefined): string => (next !== undefined && redirectTargets.includes(next) ? next : defaultTarget),
 

@@ -42,6 +42,7 @@ function createOrganizationService (fastify: FastifyInstance) {
         organization_id: organization.organization_id,
         ...change
       }, { authorization: fastify.sessions.authorizationOf(request) }))
+      await fastify.audit.record(request, { type: 'organization_updated', details: { changed: Object.keys(change).sort() } })
       return organizationProfile(response.organization)
     }
   }
@@ -55,4 +56,4 @@ declare module 'fastify' {
 
 export default fp(async function organizations (fastify: FastifyInstance) {
   fastify.decorate('organizations', createOrganizationService(fastify))
-}, { name: 'organizations', dependencies: ['stytch', 'sessions'] })
+}, { name: 'organizations', dependencies: ['stytch', 'sessions', 'audit'] })
