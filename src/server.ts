@@ -5,6 +5,7 @@ import serviceApp, { serverOptions } from './app.js'
 import { ConfigError, loadConfig, magicLinkCallbackUrl, usesEmbeddedEmulator, type Config } from './config.js'
 import { startEmulator, type RunningEmulator } from './emulator/index.js'
 import { printDevLogin } from './dev-login.js'
+import { loadEnvFile } from './env-file.js'
 
 /**
  * The process: configuration from the environment, the embedded Stytch emulator when no
@@ -13,7 +14,8 @@ import { printDevLogin } from './dev-login.js'
 async function main (): Promise<void> {
   let config: Config
   try {
-    config = loadConfig()
+    // `.env` in the working directory, if any; the real environment wins over it.
+    config = loadConfig(process.env, loadEnvFile('.env'))
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\nSee .env.example and the README's configuration table.\n`)
