@@ -66,6 +66,7 @@ t.test('npm start reads .env from the working directory: every bad variable from
 
 t.test('loadConfig: problems from the dotenv file say so; a URL password is hidden', async (t) => {
   const err = t.throws(() => loadConfig({ REDIS_URL: 'http://u:pw-hidden@cache:6379', LOG_LEVEL: 'loud' }, { path: '.env', loaded: new Set(['REDIS_URL']) })) as ConfigError
-  t.match(err.problems, [/^REDIS_URL: .*\(got "http:\/\/u:\(hidden\)@cache:6379", from \.env\)$/, /^LOG_LEVEL: .*\(got "loud"\)$/])
+  t.match(err.problems.find((p) => p.startsWith('REDIS_URL')), /\(got "http:\/\/u:\(hidden\)@cache:6379", from \.env\)$/)
+  t.match(err.problems.find((p) => p.startsWith('LOG_LEVEL')), /\(got "loud"\)$/, 'a variable from the real environment carries no "from"')
   t.notMatch(err.message, /pw-hidden/)
 })
