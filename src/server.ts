@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, magicLinkCallbackUrl, usesEmbeddedEmulator, ty
 import { startEmulator, type RunningEmulator } from './emulator/index.js'
 import { printDevLogin } from './dev-login.js'
 import { loadEnvFile } from './env-file.js'
+import { logDestination } from './log-destination.js'
 
 /**
  * The process: configuration from the environment, the embedded Stytch emulator when no
@@ -30,7 +31,8 @@ async function main (): Promise<void> {
     config = { ...config, STYTCH_PROJECT_ID: emulator.projectId, STYTCH_SECRET: emulator.secret, STYTCH_API_URL: emulator.url }
   }
 
-  const app = Fastify(serverOptions(config))
+  // Readable lines on a terminal, JSON lines anywhere else (src/log-destination.ts).
+  const app = Fastify(serverOptions(config, logDestination()))
   await app.register(fp(serviceApp), { config })
 
   closeWithGrace({ delay: 10_000 }, async ({ err }) => {
