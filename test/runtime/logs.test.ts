@@ -71,3 +71,12 @@ t.test('on a terminal: pino-pretty lines, the login link alone on a plain line, 
   t.equal(LINK.exec(text)?.[1], String(port), 'a clean link to this API\'s port')
   t.notMatch(text, /\[Stytch\] Warning/, 'the SDK\'s custom-env warning is not printed')
 })
+
+t.test('logDestination: a pretty stream only for a TTY', async (t) => {
+  const { logDestination } = await import('../../src/log-destination.js')
+  t.equal(logDestination({ isTTY: false }), undefined, 'piped: pino\'s JSON on stdout')
+  t.equal(logDestination({}), undefined)
+  const pretty = logDestination({ isTTY: true })
+  t.equal(typeof pretty?.write, 'function', 'a terminal: pino-pretty')
+  pretty?.end()
+})
