@@ -1,6 +1,8 @@
 # syntax=docker/dockerfile:1
+# Node 24 LTS, pinned to the exact release .ci/run tests on (.ci/node-lts holds the same version
+# and the integrity of its npm registry build): the image's runtime is the tested one.
 # Build stage: install everything, compile, then prune to production dependencies.
-FROM node:20.20-bookworm-slim AS build
+FROM node:24.22.3-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
@@ -13,12 +15,17 @@ RUN npm run build \
  && mkdir /out && cp -r package.json node_modules dist /out/
 
 # Runtime stage: compiled output and production dependencies only, as a non-root user.
-FROM node:20.20-bookworm-slim
+FROM node:24.22.3-bookworm-slim
+# DATA_DIR holds the embedded PGlite database (when DATABASE_URL is unset) and any other state the
+# process keeps on disk: created here, owned by the non-root user, a volume so it outlives the container.
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
-    PORT=3000
+    PORT=3000 \
+    DATA_DIR=/data
 WORKDIR /app
 COPY --from=build --chown=node:node /out /app
+RUN install -d -o node -g node -m 0750 /data
+VOLUME ["/data"]
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \

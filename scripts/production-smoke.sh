@@ -3,7 +3,8 @@
 # build, prune to production dependencies, copy package.json + node_modules + dist to a fresh
 # directory, then run `node dist/src/server.js` there with NODE_ENV=production against a
 # standalone emulator (also from the compiled output) and check /healthz and /readyz.
-# Also checks that production refuses to start without Stytch credentials.
+# Also checks that production refuses to start without Stytch credentials. It runs on the `node`
+# first in PATH: .ci/run puts the image's Node there for the test pass that includes it.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
@@ -34,7 +35,9 @@ grep -q "required when NODE_ENV=production" "$work/refuse.log" || { echo "FAIL: 
 
 EMULATOR_PORT=$emu_port EMULATOR_PROJECT_ID=project-test-smoke EMULATOR_SECRET=secret-test-smoke node dist/src/emulator/main.js >"$work/emulator.log" 2>&1 &
 pids+=($!)
-NODE_ENV=production HOST=127.0.0.1 PORT="$app_port" STYTCH_PROJECT_ID=project-test-smoke STYTCH_SECRET=secret-test-smoke \
+# DATA_DIR outside the app directory, as in the image (/data).
+mkdir -p "$work/data"
+NODE_ENV=production HOST=127.0.0.1 PORT="$app_port" DATA_DIR="$work/data" STYTCH_PROJECT_ID=project-test-smoke STYTCH_SECRET=secret-test-smoke \
   STYTCH_API_URL="http://127.0.0.1:$emu_port/" node dist/src/server.js >"$work/app.log" 2>&1 &
 pids+=($!)
 
@@ -44,4 +47,4 @@ for _ in $(seq 1 100); do
 done
 health=$(curl -fsS "http://127.0.0.1:$app_port/healthz") || { echo "FAIL: /healthz"; cat "$work/app.log"; exit 1; }
 ready=$(curl -fsS "http://127.0.0.1:$app_port/readyz") || { echo "FAIL: /readyz"; cat "$work/app.log" "$work/emulator.log"; exit 1; }
-echo "production smoke: ok (healthz $health, readyz $ready, $(du -sm node_modules | cut -f1) MB of production node_modules)"
+echo "production smoke: ok (Node $(node -v), healthz $health, readyz $ready, $(du -sm node_modules | cut -f1) MB of production node_modules)"

@@ -87,13 +87,20 @@ export class ConfigError extends Error {
   }
 }
 
+/** Where variables came from when a dotenv file was read (src/env-file.ts): its problems say so. */
+export interface EnvFileOrigin { path: string, loaded: ReadonlySet<string> }
+
+/** A URL's password (`postgres://app:pw@db/app`) is a secret: never echoed in a configuration error. */
+const withoutPassword = (value: string | undefined): string | undefined =>
+  value?.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*:)[^/?#@]*@/i, '$1(hidden)@')
+
 const splitList = (value: string): string[] => value.split(',').map((s) => s.trim()).filter((s) => s.length > 0)
 
 /**
  * Reads and validates the configuration. Every bad variable is reported at once, so one start-up
  * attempt tells the operator everything to fix. Empty strings count as unset.
  */
-export function loadConfig (source: Record<string, string | undefined> = process.env): Config {
+export function loadConfig (source: Record<string, string | undefined> = process.env, envFile?: EnvFileOrigin): Config {
   const known = Object.keys(EnvSchema.properties)
   const data: Record<string, unknown> = {}
   for (const key of known) {
@@ -103,8 +110,9 @@ export function loadConfig (source: Record<string, string | undefined> = process
   const converted = Value.Convert(EnvSchema, Value.Default(EnvSchema, data))
   const problems = [...Value.Errors(EnvSchema, converted)].map((e) => {
     const name = e.path.replace(/^\//, '')
-    const shown = name.includes('SECRET') ? '(hidden)' : JSON.stringify(source[name])
-    return `${name}: ${e.message} (got ${shown})`
+    const shown = name.includes('SECRET') ? '(hidden)' : JSON.stringify(withoutPassword(source[name]))
+    const from = envFile?.loaded.has(name) === true ? `, from ${envFile.path}` : ''
+    return `${name}: ${e.message} (got ${shown}${from})`
   })
   const env = converted as Env
   if ((env.STYTCH_PROJECT_ID === undefined) !== (env.STYTCH_SECRET === undefined)) {

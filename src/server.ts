@@ -6,6 +6,8 @@ import serviceApp, { serverOptions } from './app.js'
 import { ConfigError, loadConfig, magicLinkCallbackUrl, usesEmbeddedEmulator, type Config } from './config.js'
 import { EmulatorStateFileError, startEmulator, type RunningEmulator } from './emulator/index.js'
 import { printDevLogin } from './dev-login.js'
+import { loadEnvFile } from './env-file.js'
+import { logDestination } from './log-destination.js'
 
 /**
  * The process: configuration from the environment, the embedded Stytch emulator when no
@@ -14,7 +16,8 @@ import { printDevLogin } from './dev-login.js'
 async function main (): Promise<void> {
   let config: Config
   try {
-    config = loadConfig()
+    // `.env` in the working directory, if any; the real environment wins over it.
+    config = loadConfig(process.env, loadEnvFile('.env'))
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\nSee .env.example and the README's configuration table.\n`)
@@ -46,7 +49,8 @@ async function main (): Promise<void> {
     }
   }
 
-  const app = Fastify(serverOptions(config))
+  // Readable lines on a terminal, JSON lines anywhere else (src/log-destination.ts).
+  const app = Fastify(serverOptions(config, logDestination()))
   await app.register(fp(serviceApp), { config, ...(emulator === undefined ? {} : { revocationsFile: join(config.DATA_DIR, 'revocations.json') }) })
 
   closeWithGrace({ delay: 10_000 }, async ({ err }) => {

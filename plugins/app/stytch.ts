@@ -52,6 +52,8 @@ const JWKS_RETRY_MS = 2000
 export default fp(async function stytch (fastify: FastifyInstance) {
   const services = createStytchServices(fastify)
   fastify.decorate('stytch', services)
+  // In place of the SDK's console warning about a custom `env` (src/stytch/client.ts): one log line.
+  if (fastify.config.STYTCH_API_URL !== undefined) fastify.log.info({ stytchApiUrl: fastify.config.STYTCH_API_URL }, 'Stytch API at a custom URL (STYTCH_API_URL): an emulator or a proxy, not Stytch\'s own')
   let retry: NodeJS.Timeout | undefined
   const loadKeys = (): void => {
     services.jwks.refresh().catch(() => {
