@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net'
 import createClient, { type Client } from 'openapi-fetch'
 import t, { type Test } from 'tap'
 import { buildApp, latestToken, pkcePair } from '../helper.js'
-import type { components, paths } from './generated/api.js'
+import type { components, paths } from '../../client/src/api.js'
 
 type ApiClient = Client<paths>
 type Login = components['schemas']['Login']
