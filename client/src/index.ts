@@ -126,6 +126,23 @@ async function errorCode (response: Response): Promise<string | undefined> {
   }
 }
 
+const base64url = (bytes: Uint8Array): string => {
+  let binary = ''
+  for (const byte of bytes) binary += String.fromCharCode(byte)
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
+
+/**
+ * A PKCE pair for a login link (apps that complete the login themselves): a random verifier (32
+ * bytes, base64url) to keep, and its S256 challenge (base64url of its SHA-256) to send with
+ * sendLoginMagicLink. Uses Web Crypto (browsers, Node ≥ 20, or a polyfill of `crypto.subtle`).
+ */
+export async function pkcePair (): Promise<{ verifier: string, challenge: string }> {
+  const verifier = base64url(globalThis.crypto.getRandomValues(new Uint8Array(32)))
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))
+  return { verifier, challenge: base64url(new Uint8Array(digest)) }
+}
+
 const defaultFetch = async (request: Request): Promise<Response> => await globalThis.fetch(request)
 
 /**

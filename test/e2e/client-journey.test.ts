@@ -5,10 +5,11 @@
  * journey runs twice: as mobile apps (bearer JWT, session token, X-Session-JWT) and as SPAs in a
  * browser (cookies; a small cookie jar stands in for the browser's).
  */
+import { createHash } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import t, { type Test } from 'tap'
 import type { ApiClient, Session, SessionChangeReason, components } from '../../client/src/index.js'
-import { buildApp, emulatorCalls, emulatorPost, latestToken, pkcePair, TEST_ENV, type TestApp, AUTHENTICATE } from '../helper.js'
+import { buildApp, emulatorCalls, emulatorPost, latestToken, TEST_ENV, type TestApp, AUTHENTICATE } from '../helper.js'
 import { buildClientPackage, type ClientPackage } from './client-package.js'
 
 type Login = components['schemas']['Login']
@@ -112,8 +113,9 @@ function mobileKit (t: Test, pkg: ClientPackage, { baseUrl, emulator }: TestApp 
     anonymous,
     async login (email, organization) {
       const client = anonymous()
-      // A mobile app: its own PKCE pair, the challenge with the send, the verifier with the token.
-      const { verifier, challenge } = pkcePair()
+      // A mobile app: its own PKCE pair (the package's), the challenge with the send, the verifier with the token.
+      const { verifier, challenge } = await pkg.pkcePair()
+      t.equal(challenge, createHash('sha256').update(verifier).digest('base64url'), 'the package\'s challenge is S256 of its verifier')
       const sent = expectData(t, await client.POST('/v1/auth/magic-links/send', { body: { email_address: email, organization, pkce_code_challenge: challenge } }), 202, `send link to ${email}`)
       t.match(sent, { status: 'sent' }, 'the JSON answer (an HTML form would get a page)')
       const token = await latestToken(emulator, email)
