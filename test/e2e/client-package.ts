@@ -16,11 +16,17 @@ const tsc = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', impor
 
 /** Builds the package and imports the built entry point the package's `exports` name. */
 export async function buildClientPackage (t: Test): Promise<ClientPackage> {
+  const { dir, entry } = await buildClientFiles(t)
+  return await import(pathToFileURL(`${dir}/${entry}`).href) as ClientPackage
+}
+
+/** Builds the package; the absolute directory of the built files and the entry file's name in it. */
+export async function buildClientFiles (t: Test): Promise<{ dir: string, entry: string }> {
   const manifest = JSON.parse(await readFile(new URL('../../client/package.json', import.meta.url), 'utf8')) as { exports: { '.': { import: string } } }
   const entry = manifest.exports['.'].import
   if (!entry.startsWith('./dist/')) throw new Error(`client/package.json exports ${entry}, not a file under ./dist/`)
   const outDir = `client/.test-builds/${randomUUID()}`
   t.teardown(async () => { await rm(new URL(outDir, pathToFileURL(root)), { recursive: true, force: true }) })
   await promisify(execFile)(process.execPath, [tsc, '-p', 'client', '--outDir', outDir], { cwd: root, timeout: 120_000 })
-  return await import(pathToFileURL(`${root}${outDir}/${entry.slice('./dist/'.length)}`).href) as ClientPackage
+  return { dir: `${root}${outDir}`, entry: entry.slice('./dist/'.length) }
 }
