@@ -184,8 +184,13 @@ export function createApiClient (options: ApiClientOptions): ApiClient {
 
   const { mode: _mode, fetch: _fetch, session: initial, storage, refreshMarginSeconds = 10, ...rest } = options
   let current: Session | null = initial ?? null
+  // Bumped on every change: a load from the storage that ends after a change must not undo it.
+  let version = 0
   let loaded: Promise<void> | undefined = initial === undefined && storage !== undefined
-    ? (async () => { current = (await storage.load()) ?? null })()
+    ? (async () => {
+        const stored = await storage.load()
+        if (version === 0) current = stored ?? null
+      })()
     : undefined
 
   async function ready (): Promise<Session | null> {
@@ -195,6 +200,7 @@ export function createApiClient (options: ApiClientOptions): ApiClient {
 
   async function change (session: Session | null, reason: SessionChangeReason): Promise<void> {
     current = session
+    version++
     loaded = undefined
     if (storage !== undefined) await storage.save(session)
     notify(session, reason)

@@ -395,3 +395,25 @@ t.test('mobile: a stale JWT is swapped for the X-Session-JWT the API hands back,
   t.same(changes, ['rotated', 'signed_out'])
   t.equal(await client.signOut(), false, 'signOut without a session: nothing to do')
 })
+
+t.test('the session controls without a server: a session set while the storage loads wins; browser mode holds nothing', async (t) => {
+  let release: (session: Session) => void = () => {}
+  const stale: Session = { session_jwt: 'a.b.c', session_token: 'stored-token' }
+  const saved: Array<Session | null> = []
+  const client = pkg.createApiClient({
+    baseUrl: 'http://127.0.0.1:1',
+    mode: 'mobile',
+    storage: { load: async () => await new Promise<Session>((resolve) => { release = resolve }), save: (session) => { saved.push(session) } }
+  })
+  const fresh: Session = { session_jwt: 'd.e.f', session_token: 'fresh-token' }
+  await client.setSession(fresh)
+  release(stale)
+  t.same(await client.getSession(), fresh, 'the slow load did not undo setSession')
+  t.same(saved, [fresh], 'saved once')
+  t.equal(pkg.jwtExpiry('not a jwt'), undefined, 'an unreadable JWT has no expiry (sent as stale: the token goes instead)')
+
+  const browser = pkg.createApiClient({ baseUrl: 'http://127.0.0.1:1', mode: 'browser' })
+  t.equal(browser.mode, 'browser')
+  t.equal(await browser.getSession(), null, 'browser mode: no session in script reach')
+  await t.rejects(browser.setSession(fresh), /HttpOnly cookies/, 'browser mode: nothing to set')
+})
