@@ -5,7 +5,7 @@ import neostandard from 'neostandard'
 export default [
   ...neostandard({
     ts: true,
-    ignores: ['dist/**', 'coverage/**', '.tap/**', 'artifacts/**', '.data/**', 'test/e2e/generated/**']
+    ignores: ['dist/**', 'coverage/**', '.tap/**', 'artifacts/**', '.data/**', 'client/dist/**', 'client/.test-builds/**', 'client/src/api.d.ts']
   }),
   {
     rules: {
