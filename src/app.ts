@@ -14,6 +14,7 @@ import type { Database } from './db/database.js'
 import { StorageError } from './db/errors.js'
 import type { ApiError } from './schemas/error.js'
 import { MAX_PATH_PARAM_LENGTH } from './schemas/primitives.js'
+import { createRouteIndex } from './http/route-index.js'
 
 export interface AppOptions {
   config: Config
@@ -154,8 +155,18 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
     void reply.code(statusCode).type('application/json').send(apiError(statusCode, code, statusCode === 500 ? 'Internal server error' : err.message, request.id))
   })
 
+  // Every route, wherever registered, so that a known path asked with another method is a 405.
+  const routes = createRouteIndex()
+  fastify.addHook('onRoute', (route) => { routes.add(route.method, route.url) })
+
   // The message names the method only: the URL is the client's own input, and can carry tokens.
   fastify.setNotFoundHandler((request, reply) => {
+    const allowed = routes.allowedMethods(request.url.split('?', 1)[0] as string)
+    if (allowed.length > 0) {
+      void reply.code(405).header('allow', allowed.join(', '))
+        .send(apiError(405, 'method_not_allowed', `${request.method} is not allowed at this URL; allowed: ${allowed.join(', ')}`, request.id))
+      return
+    }
     void reply.code(404).send(apiError(404, 'route_not_found', `No ${request.method} route at this URL`, request.id))
   })
 

@@ -40,4 +40,6 @@ export const MagicLinkPkceError = createError('pkce_failed', 'This magic link wa
 export const NotReadyError = createError('not_ready', 'Not ready: %s', 503)
 export const PreconditionFailedError = createError('precondition_failed', 'The resource has changed since you read it (ETag mismatch); read it again', 412)
 export const PreconditionRequiredError = createError('precondition_required', 'Send If-Match with the ETag of the version you read', 428)
+export const InvalidIfMatchError = createError('invalid_if_match', 'If-Match must be * or a comma-separated list of entity tags such as "v3" (quotes included)', 400)
+export const InvalidIfNoneMatchError = createError('invalid_if_none_match', 'If-None-Match must be * or a comma-separated list of entity tags such as "v3" (quotes included)', 400)
 export const CustomClaimsTooLargeError = createError('custom_claims_too_large', 'Custom claims may not exceed %s bytes', 400)

@@ -8,7 +8,8 @@ export const ApiErrorSchema = Type.Object({
     description: [
       'machine-readable reason, e.g. missing_credentials, session_expired, permission_denied, validation_failed (the failing field is in the message).',
       'The server\'s own answers, before any route runs, have this shape too: 400 `bad_url` (malformed percent-encoding in the path),',
-      '400 `bad_request` (a malformed HTTP request), 404 `route_not_found`, 408 `request_timeout`, 413 `payload_too_large`,',
+      '400 `bad_request` (a malformed HTTP request), 404 `route_not_found` (no route at this path),',
+      '405 `method_not_allowed` (a route exists at this path, for other methods: they are listed in the `Allow` header), 408 `request_timeout`, 413 `payload_too_large`,',
       '414 `uri_too_long` (a path parameter longer than ' + String(MAX_PATH_PARAM_LENGTH) + ' characters), 415 `unsupported_media_type`,',
       '431 `headers_too_large`.'
     ].join(' '),

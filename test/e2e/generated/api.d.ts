@@ -293,7 +293,7 @@ export interface paths {
         };
         /**
          * Read a document
-         * @description The `ETag` response header is the version to send back in `If-Match` when updating or deleting.
+         * @description The `ETag` response header is the version to send back in `If-Match` when updating or deleting. With `If-None-Match` naming the current ETag (weak comparison; `*` matches any), the answer is 304 with no body.
          *
          *     Requires `read` on `documents` in the organization of the path, which must be the session's.
          */
@@ -302,7 +302,7 @@ export interface paths {
         post?: never;
         /**
          * Delete a document
-         * @description Requires `If-Match` with the ETag you read (412 if the document changed since).
+         * @description Requires `If-Match` with the ETag you read (412 if the document changed since); `If-Match: *` deletes whatever version is current; a malformed If-Match is 400 `invalid_if_match`.
          *
          *     Requires `delete` on `documents` in the organization of the path, which must be the session's.
          */
@@ -311,7 +311,7 @@ export interface paths {
         head?: never;
         /**
          * Update a document
-         * @description Requires `If-Match` with the ETag you read: if the document changed since, the answer is 412 and nothing is written, so concurrent edits never overwrite each other silently.
+         * @description Requires `If-Match` with the ETag you read: if the document changed since, the answer is 412 and nothing is written, so concurrent edits never overwrite each other silently. `If-Match: *` updates whatever version is current (RFC 9110); a malformed If-Match is 400 `invalid_if_match`.
          *
          *     Requires `update` on `documents` in the organization of the path, which must be the session's.
          */
@@ -415,7 +415,7 @@ export interface components {
             /** @example 401 */
             statusCode: number;
             /**
-             * @description machine-readable reason, e.g. missing_credentials, session_expired, permission_denied, validation_failed (the failing field is in the message). The server's own answers, before any route runs, have this shape too: 400 `bad_url` (malformed percent-encoding in the path), 400 `bad_request` (a malformed HTTP request), 404 `route_not_found`, 408 `request_timeout`, 413 `payload_too_large`, 414 `uri_too_long` (a path parameter longer than 200 characters), 415 `unsupported_media_type`, 431 `headers_too_large`.
+             * @description machine-readable reason, e.g. missing_credentials, session_expired, permission_denied, validation_failed (the failing field is in the message). The server's own answers, before any route runs, have this shape too: 400 `bad_url` (malformed percent-encoding in the path), 400 `bad_request` (a malformed HTTP request), 404 `route_not_found` (no route at this path), 405 `method_not_allowed` (a route exists at this path, for other methods: they are listed in the `Allow` header), 408 `request_timeout`, 413 `payload_too_large`, 414 `uri_too_long` (a path parameter longer than 200 characters), 415 `unsupported_media_type`, 431 `headers_too_large`.
              * @example session_expired
              */
             code: string;
@@ -1971,7 +1971,13 @@ export interface operations {
     getDocument: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description ETags you already have, e.g. "v3" (weak comparison: W/"v3" too), or *: when one matches the current version the answer is 304 with no body; a malformed value is 400 `invalid_if_none_match`
+                 * @example "v1"
+                 */
+                "if-none-match"?: string;
+            };
             path: {
                 /** @description organization id or slug; must be the session's organization */
                 organizationId: string;
@@ -1991,6 +1997,15 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Document"];
                 };
+            };
+            /** @description Not Modified: If-None-Match names the current version; no body */
+            304: {
+                headers: {
+                    /** @description the current version */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Every error response has this shape. */
             400: {
@@ -2056,7 +2071,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description the document's ETag, e.g. "v3". Required (428 without it); a stale version answers 412, so no update is lost */
+                /**
+                 * @description the document's ETag, e.g. "v3" (or a comma-separated list of them), or * for whatever version is current. Required (428 without it); a stale version answers 412, so no update is lost; a malformed value is 400 `invalid_if_match`
+                 * @example "v1"
+                 */
                 "if-match"?: string;
             };
             path: {
@@ -2175,7 +2193,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description the document's ETag, e.g. "v3". Required (428 without it); a stale version answers 412, so no update is lost */
+                /**
+                 * @description the document's ETag, e.g. "v3" (or a comma-separated list of them), or * for whatever version is current. Required (428 without it); a stale version answers 412, so no update is lost; a malformed value is 400 `invalid_if_match`
+                 * @example "v1"
+                 */
                 "if-match"?: string;
             };
             path: {
