@@ -15,6 +15,7 @@ import { StorageError } from './db/errors.js'
 import type { ApiError } from './schemas/error.js'
 import { MAX_PATH_PARAM_LENGTH } from './schemas/primitives.js'
 import { createRouteIndex } from './http/route-index.js'
+import { validationMessage } from './http/validation-message.js'
 
 export interface AppOptions {
   config: Config
@@ -62,6 +63,8 @@ export function serverOptions (config: Config, logStream?: NodeJS.WritableStream
     // The router's own answers (bad percent-encoding, over-long parameter) and Node's (malformed
     // requests, headers too large) in the one error shape too; none of them echoes the URL.
     frameworkErrors: sendFrameworkError,
+    // Every validation message names the failing field (request part + JSON pointer).
+    schemaErrorFormatter: (errors, dataVar) => new Error(validationMessage(errors, dataVar)),
     clientErrorHandler
   }
 }
