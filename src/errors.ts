@@ -22,6 +22,7 @@ export const AmbiguousCredentialsError = createError('ambiguous_credentials', 'T
 export const ReauthenticationRequiredError = createError('reauthentication_required', 'This action needs a login in the last %s minutes; log in again', 401)
 export const SessionExpiredError = createError('session_expired', 'The session has expired; log in again', 401)
 export const SessionRevokedError = createError('session_revoked', 'The session has been revoked; log in again', 401)
+export const SessionNotFoundError = createError('session_not_found', 'No live session has this session token: it is unknown to Stytch, or its session has ended; log in again', 401)
 export const PermissionDeniedError = createError('permission_denied', 'Not allowed to %s %s', 403)
 export const OriginNotAllowedError = createError('origin_not_allowed', 'Cookie-authenticated requests that change state must come from an allowed Origin', 403)
 export const NotFoundError = createError('not_found', '%s not found', 404)
