@@ -41,7 +41,7 @@ export const CreateDocumentBodySchema = Type.Object({
 export const UpdateDocumentBodySchema = Type.Object({
   title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   body: Type.Optional(Type.String({ maxLength: 50_000 }))
-}, { additionalProperties: false, minProperties: 1 })
+}, { additionalProperties: false, minProperties: 1, examples: [{ title: 'Q3 plan (final)' }, { body: 'Ship the login, then the billing page.' }] })
 
 export const DocumentParamsSchema = Type.Object({
   organizationId: OrganizationParamsSchema.properties.organizationId,

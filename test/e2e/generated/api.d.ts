@@ -679,6 +679,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "PASTE_THE_TOKEN_OF_THE_EMAILED_LINK",
+                 *       "delivery": "cookie"
+                 *     }
+                 */
                 "application/json": {
                     /** @description the `token` query parameter of the emailed link */
                     token: string;
@@ -829,6 +835,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "PASTE_THE_TOKEN_OF_THE_EMAILED_LINK"
+                 *     }
+                 */
                 "application/x-www-form-urlencoded": {
                     /** @description the `token` query parameter of the emailed link */
                     token: string;
@@ -1056,6 +1067,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "session_token": "PASTE_THE_SESSION_TOKEN_HERE"
+                 *     }
+                 */
                 "application/json": {
                     /** @description opaque Stytch session token */
                     session_token: string;
@@ -1591,6 +1607,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "keep_current": true
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * @description keep the session making this request
@@ -2334,6 +2355,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email_address": "new.hire@acme.test",
+                 *       "name": "New Hire",
+                 *       "roles": [
+                 *         "editor"
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: email
@@ -2451,6 +2481,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "roles": [
+                 *         "editor"
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     /** @description replaces every explicit role; stytch_member is implicit */
                     roles: string[];
