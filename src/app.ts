@@ -21,6 +21,8 @@ export interface AppOptions {
   config: Config
   /** An open database (tests share one per file); otherwise the db plugin opens one from config. */
   database?: Database
+  /** True when server.ts started the embedded Stytch emulator for this process (no credentials set). */
+  embeddedEmulator?: boolean
 }
 
 declare module 'fastify' {

@@ -29,7 +29,7 @@ async function main (): Promise<void> {
   }
 
   const app = Fastify(serverOptions(config))
-  await app.register(fp(serviceApp), { config })
+  await app.register(fp(serviceApp), { config, embeddedEmulator: emulator !== undefined })
 
   closeWithGrace({ delay: 10_000 }, async ({ err }) => {
     if (err !== undefined) app.log.error({ err }, 'shutting down after an error')

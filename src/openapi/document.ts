@@ -28,5 +28,6 @@ export const API_TAGS = [
   { name: 'sessions', description: 'My sessions: list, extend, custom claims, revoke (effective at once on every instance)' },
   { name: 'members', description: 'Members of an organization (Stytch-owned; enforced by Stytch with the acting member\'s session)' },
   { name: 'documents', description: 'The organization\'s documents (owned by this API; RBAC checked locally)' },
-  { name: 'health', description: 'Liveness and readiness probes' }
+  { name: 'health', description: 'Liveness and readiness probes' },
+  { name: 'about', description: 'What is running here: an HTML page for browsers, a JSON index for other clients' }
 ]

@@ -148,6 +148,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What is running here, and who is logged in
+         * @description A browser (`Accept: text/html`) gets a small page: the version, the identity provider (the embedded Stytch emulator, an emulator, or Stytch) and the database, who is logged in (from the session cookie, through the normal authentication; no secret is shown), links to Swagger UI and, with an emulator, to its mailbox and a login link for the seeded admin. Every other client gets the same facts as JSON. Never an error for a missing or dead session: the visitor is then anonymous.
+         */
+        get: operations["getIndex"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me": {
         parameters: {
             query?: never;
@@ -1286,6 +1306,55 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    getIndex: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The index: JSON, or an HTML page for browsers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example b2b-session-api */
+                        name: string;
+                        /** @example 0.1.0 */
+                        version: string;
+                        stytch: {
+                            kind: "embedded-emulator" | "emulator" | "stytch";
+                            /** @description the Stytch API URL when set explicitly (emulators) */
+                            url: string | null;
+                            environment: "test" | "live" | null;
+                        };
+                        database: "postgresql" | "pglite";
+                        links: {
+                            /** @description Swagger UI (null when DOCS_ENABLED=false) */
+                            docs: string | null;
+                            openapi: string | null;
+                            health: string;
+                            readiness: string;
+                            /** @description the emulator's HTML mailbox (emulators only) */
+                            mailbox: string | null;
+                        };
+                        /** @description the member of the session the request carries, if any */
+                        authenticated_as: {
+                            member_id: string;
+                            email_address: string | null;
+                            organization_slug: string;
+                            roles: string[];
+                        } | null;
+                    };
+                    "text/html": string;
                 };
             };
         };
