@@ -14,6 +14,8 @@ import type { Database } from './db/database.js'
 import { StorageError } from './db/errors.js'
 import type { ApiError } from './schemas/error.js'
 import { MAX_PATH_PARAM_LENGTH } from './schemas/primitives.js'
+import { createRouteIndex } from './http/route-index.js'
+import { validationMessage } from './http/validation-message.js'
 
 export interface AppOptions {
   config: Config
@@ -24,6 +26,8 @@ export interface AppOptions {
    * it (DATA_DIR/revocations.json): its sessions survive a restart, so the revocations must too.
    */
   revocationsFile?: string
+  /** True when server.ts started the embedded Stytch emulator for this process (no credentials set). */
+  embeddedEmulator?: boolean
 }
 
 declare module 'fastify' {
@@ -66,6 +70,8 @@ export function serverOptions (config: Config, logStream?: NodeJS.WritableStream
     // The router's own answers (bad percent-encoding, over-long parameter) and Node's (malformed
     // requests, headers too large) in the one error shape too; none of them echoes the URL.
     frameworkErrors: sendFrameworkError,
+    // Every validation message names the failing field (request part + JSON pointer).
+    schemaErrorFormatter: (errors, dataVar) => new Error(validationMessage(errors, dataVar)),
     clientErrorHandler
   }
 }
@@ -159,8 +165,18 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
     void reply.code(statusCode).type('application/json').send(apiError(statusCode, code, statusCode === 500 ? 'Internal server error' : err.message, request.id))
   })
 
+  // Every route, wherever registered, so that a known path asked with another method is a 405.
+  const routes = createRouteIndex()
+  fastify.addHook('onRoute', (route) => { routes.add(route.method, route.url) })
+
   // The message names the method only: the URL is the client's own input, and can carry tokens.
   fastify.setNotFoundHandler((request, reply) => {
+    const allowed = routes.allowedMethods(request.url.split('?', 1)[0] as string)
+    if (allowed.length > 0) {
+      void reply.code(405).header('allow', allowed.join(', '))
+        .send(apiError(405, 'method_not_allowed', `${request.method} is not allowed at this URL; allowed: ${allowed.join(', ')}`, request.id))
+      return
+    }
     void reply.code(404).send(apiError(404, 'route_not_found', `No ${request.method} route at this URL`, request.id))
   })
 

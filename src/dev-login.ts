@@ -2,6 +2,9 @@ import type { FastifyInstance } from 'fastify'
 import type { Config } from './config.js'
 import type { OutboxMessage, RunningEmulator } from './emulator/index.js'
 
+/** The seeded admin of the embedded default, whom the start-up login link (and the home page) is for. */
+export const DEV_LOGIN = Object.freeze({ email: 'admin@acme.test', organization: 'acme' })
+
 /**
  * Embedded default only: sends a login link for the seeded admin through the login service and
  * prints it, so a developer can open it in a browser and log in. No browser asked for it, so it
@@ -14,9 +17,9 @@ import type { OutboxMessage, RunningEmulator } from './emulator/index.js'
  * only in this process) does not belong in the logs. The log gets a line saying where it went.
  */
 export async function printDevLogin (app: FastifyInstance, config: Config, emulator: RunningEmulator, out: NodeJS.WritableStream = process.stderr): Promise<void> {
-  const email = 'admin@acme.test'
+  const { email, organization } = DEV_LOGIN
   try {
-    await app.login.sendLoginLink({ email_address: email, organization: 'acme' })
+    await app.login.sendLoginLink({ email_address: email, organization })
     const response = await fetch(new URL(`emulator/outbox?email=${encodeURIComponent(email)}`, emulator.url))
     const { messages } = await response.json() as { messages: OutboxMessage[] }
     const link = messages.at(-1)?.link
@@ -32,7 +35,8 @@ export async function printDevLogin (app: FastifyInstance, config: Config, emula
       '',
       link,
       '',
-      `More links: POST ${config.PUBLIC_URL}/v1/auth/magic-links/send, then read them at ${emulator.url}emulator/outbox`,
+      `More links: POST ${config.PUBLIC_URL}/v1/auth/magic-links/send, then read them in the mailbox: ${emulator.url}emulator/mailbox`,
+      `What is running, who is logged in: ${config.PUBLIC_URL}/`,
       ''
     ].join('\n'))
     app.log.info({ emulator: emulator.url }, 'embedded Stytch emulator (development only): a login link for admin@acme.test is printed on stderr')

@@ -51,7 +51,11 @@ async function main (): Promise<void> {
 
   // Readable lines on a terminal, JSON lines anywhere else (src/log-destination.ts).
   const app = Fastify(serverOptions(config, logDestination()))
-  await app.register(fp(serviceApp), { config, ...(emulator === undefined ? {} : { revocationsFile: join(config.DATA_DIR, 'revocations.json') }) })
+  await app.register(fp(serviceApp), {
+    config,
+    embeddedEmulator: emulator !== undefined,
+    ...(emulator === undefined ? {} : { revocationsFile: join(config.DATA_DIR, 'revocations.json') })
+  })
 
   closeWithGrace({ delay: 10_000 }, async ({ err }) => {
     if (err !== undefined) app.log.error({ err }, 'shutting down after an error')

@@ -272,6 +272,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What is running here, and who is logged in
+         * @description A browser (`Accept: text/html`) gets a small page: the version, the identity provider (the embedded Stytch emulator, an emulator, or Stytch) and the database, who is logged in (from the session cookie, through the normal authentication; no secret is shown), links to Swagger UI and, with an emulator, to its mailbox and a login link for the seeded admin. Every other client gets the same facts as JSON. Never an error for a missing or dead session: the visitor is then anonymous.
+         */
+        get: operations["getIndex"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/organizations": {
         parameters: {
             query?: never;
@@ -619,7 +639,7 @@ export interface paths {
         };
         /**
          * Read a document
-         * @description The `ETag` response header is the version to send back in `If-Match` when updating or deleting.
+         * @description The `ETag` response header is the version to send back in `If-Match` when updating or deleting. With `If-None-Match` naming the current ETag (weak comparison; `*` matches any), the answer is 304 with no body.
          *
          *     Requires `read` on `documents` in the organization of the path, which must be the session's.
          */
@@ -628,7 +648,7 @@ export interface paths {
         post?: never;
         /**
          * Delete a document
-         * @description Requires `If-Match` with the ETag you read (412 if the document changed since).
+         * @description Requires `If-Match` with the ETag you read (412 if the document changed since); `If-Match: *` deletes whatever version is current; a malformed If-Match is 400 `invalid_if_match`.
          *
          *     Requires `delete` on `documents` in the organization of the path, which must be the session's.
          */
@@ -637,7 +657,7 @@ export interface paths {
         head?: never;
         /**
          * Update a document
-         * @description Requires `If-Match` with the ETag you read: if the document changed since, the answer is 412 and nothing is written, so concurrent edits never overwrite each other silently.
+         * @description Requires `If-Match` with the ETag you read: if the document changed since, the answer is 412 and nothing is written, so concurrent edits never overwrite each other silently. `If-Match: *` updates whatever version is current (RFC 9110); a malformed If-Match is 400 `invalid_if_match`.
          *
          *     Requires `update` on `documents` in the organization of the path, which must be the session's.
          */
@@ -723,7 +743,7 @@ export interface components {
             /** @example 401 */
             statusCode: number;
             /**
-             * @description machine-readable reason, e.g. missing_credentials, session_expired, permission_denied, validation_failed (the failing field is in the message). The server's own answers, before any route runs, have this shape too: 400 `bad_url` (malformed percent-encoding in the path), 400 `bad_request` (a malformed HTTP request), 404 `route_not_found`, 408 `request_timeout`, 413 `payload_too_large`, 414 `uri_too_long` (a path parameter longer than 200 characters), 415 `unsupported_media_type`, 431 `headers_too_large`.
+             * @description machine-readable reason, e.g. permission_denied, validation_failed (the message names the failing field as part and JSON pointer, e.g. body/title). A 401 says why: missing_credentials (none sent), invalid_credentials (malformed, forged or not this project's), session_expired (the JWT or the session has expired), session_revoked (the session was revoked: logout, a revoke, a role change, or ended at Stytch while its JWT was still valid), session_not_found (Stytch has no live session for this session token: never issued, expired or ended), ambiguous_credentials, reauthentication_required. The server's own answers, before any route runs, have this shape too: 400 `bad_url` (malformed percent-encoding in the path), 400 `bad_request` (a malformed HTTP request), 404 `route_not_found` (no route at this path), 405 `method_not_allowed` (a route exists at this path, for other methods: they are listed in the `Allow` header), 408 `request_timeout`, 413 `payload_too_large`, 414 `uri_too_long` (a path parameter longer than 200 characters), 415 `unsupported_media_type`, 431 `headers_too_large`.
              * @example session_expired
              */
             code: string;
@@ -1146,6 +1166,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "PASTE_THE_TOKEN_OF_THE_EMAILED_LINK",
+                 *       "delivery": "cookie"
+                 *     }
+                 */
                 "application/json": {
                     /** @description the `token` query parameter of the emailed link */
                     token: string;
@@ -1238,6 +1264,7 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /** @example {} */
                 "application/json": {
                     /** @description the intermediate session token from authenticateDiscoveryMagicLink with `delivery: "body"`; without it, the HttpOnly intermediate-session cookie is used */
                     intermediate_session_token?: string;
@@ -1332,6 +1359,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "organization_id": "acme",
+                 *       "delivery": "cookie"
+                 *     }
+                 */
                 "application/json": {
                     /** @description the organization to log in to (id or slug), one of the discovered organizations */
                     organization_id: string;
@@ -1442,6 +1475,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "organization_name": "Initech",
+                 *       "organization_slug": "initech",
+                 *       "delivery": "cookie"
+                 *     }
+                 */
                 "application/json": {
                     /** @description default: derived from the email address */
                     organization_name?: string;
@@ -1612,6 +1652,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "PASTE_THE_TOKEN_OF_THE_EMAILED_LINK"
+                 *     }
+                 */
                 "application/x-www-form-urlencoded": {
                     /** @description the `token` query parameter of the emailed link */
                     token: string;
@@ -1827,6 +1872,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "PASTE_THE_TOKEN_OF_THE_EMAILED_LINK",
+                 *       "delivery": "cookie"
+                 *     }
+                 */
                 "application/json": {
                     /** @description the `token` query parameter of the emailed link */
                     token: string;
@@ -1977,6 +2028,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "PASTE_THE_TOKEN_OF_THE_EMAILED_LINK"
+                 *     }
+                 */
                 "application/x-www-form-urlencoded": {
                     /** @description the `token` query parameter of the emailed link */
                     token: string;
@@ -2204,6 +2260,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "session_token": "PASTE_THE_SESSION_TOKEN_HERE"
+                 *     }
+                 */
                 "application/json": {
                     /** @description opaque Stytch session token */
                     session_token: string;
@@ -2418,6 +2479,55 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    getIndex: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The index: JSON, or an HTML page for browsers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example b2b-session-api */
+                        name: string;
+                        /** @example 0.1.0 */
+                        version: string;
+                        stytch: {
+                            kind: "embedded-emulator" | "emulator" | "stytch";
+                            /** @description the Stytch API URL when set explicitly (emulators) */
+                            url: string | null;
+                            environment: "test" | "live" | null;
+                        };
+                        database: "postgresql" | "pglite";
+                        links: {
+                            /** @description Swagger UI (null when DOCS_ENABLED=false) */
+                            docs: string | null;
+                            openapi: string | null;
+                            health: string;
+                            readiness: string;
+                            /** @description the emulator's HTML mailbox (emulators only) */
+                            mailbox: string | null;
+                        };
+                        /** @description the member of the session the request carries, if any */
+                        authenticated_as: {
+                            member_id: string;
+                            email_address: string | null;
+                            organization_slug: string;
+                            roles: string[];
+                        } | null;
+                    };
+                    "text/html": string;
                 };
             };
         };
@@ -2949,6 +3059,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "keep_current": true
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * @description keep the session making this request
@@ -3318,6 +3433,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email_address": "new.hire@acme.test",
+                 *       "name": "New Hire",
+                 *       "roles": [
+                 *         "editor"
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: email
@@ -4115,7 +4239,13 @@ export interface operations {
     getDocument: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description ETags you already have, e.g. "v3" (weak comparison: W/"v3" too), or *: when one matches the current version the answer is 304 with no body; a malformed value is 400 `invalid_if_none_match`
+                 * @example "v1"
+                 */
+                "if-none-match"?: string;
+            };
             path: {
                 /** @description organization id or slug; must be the session's organization */
                 organizationId: string;
@@ -4135,6 +4265,15 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Document"];
                 };
+            };
+            /** @description Not Modified: If-None-Match names the current version; no body */
+            304: {
+                headers: {
+                    /** @description the current version */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Every error response has this shape. */
             400: {
@@ -4200,7 +4339,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description the document's ETag, e.g. "v3". Required (428 without it); a stale version answers 412, so no update is lost */
+                /**
+                 * @description the document's ETag, e.g. "v3" (or a comma-separated list of them), or * for whatever version is current. Required (428 without it); a stale version answers 412, so no update is lost; a malformed value is 400 `invalid_if_match`
+                 * @example "v1"
+                 */
                 "if-match"?: string;
             };
             path: {
@@ -4319,7 +4461,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description the document's ETag, e.g. "v3". Required (428 without it); a stale version answers 412, so no update is lost */
+                /**
+                 * @description the document's ETag, e.g. "v3" (or a comma-separated list of them), or * for whatever version is current. Required (428 without it); a stale version answers 412, so no update is lost; a malformed value is 400 `invalid_if_match`
+                 * @example "v1"
+                 */
                 "if-match"?: string;
             };
             path: {
@@ -4462,6 +4607,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "roles": [
+                 *         "editor"
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     /** @description replaces every explicit role; stytch_member is implicit */
                     roles: string[];

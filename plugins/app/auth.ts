@@ -11,8 +11,12 @@ import type { ProvenSession } from './sessions.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The route needs an authenticated member (the auth hook runs before anything else). A `permission` implies it. */
-    auth?: boolean
+    /**
+     * The route needs an authenticated member (the auth hook runs before anything else). A
+     * `permission` implies it. `'optional'`: the same authentication when credentials are sent,
+     * but a request without a usable session goes on anonymously (`request.authFailure` says why).
+     */
+    auth?: boolean | 'optional'
     /** The route is deliberately public. Every /v1 route must say `auth`, `permission` or `public`. */
     public?: boolean
     /**
@@ -35,11 +39,13 @@ declare module 'fastify' {
     requireAuth: () => SessionContext
     /** Whether Stytch vouched for the session during this request (the slow path), or only its JWT. */
     confirmedByStytch: boolean
+    /** Routes with `auth: 'optional'`: the error code that kept the sent credentials from authenticating; null otherwise. */
+    authFailure: string | null
   }
 }
 
 /** Whether a route's declaration asks for authentication: `auth: true`, or any `permission`. */
-export const requiresAuth = (config: { auth?: boolean, permission?: unknown, sensitive?: unknown } | undefined): boolean =>
+export const requiresAuth = (config: { auth?: boolean | 'optional', permission?: unknown, sensitive?: unknown } | undefined): boolean =>
   config?.auth === true || config?.permission !== undefined || config?.sensitive !== undefined
 
 /** Node keeps only the first Authorization header; the raw list tells whether there were more. */
@@ -79,6 +85,7 @@ export default fp(async function auth (fastify: FastifyInstance) {
   fastify.decorateRequest('credentials', null)
   fastify.decorateRequest('sessionContext', null)
   fastify.decorateRequest('confirmedByStytch', false)
+  fastify.decorateRequest('authFailure', null)
   fastify.decorateRequest('requireAuth', function (this: FastifyRequest): SessionContext {
     if (this.sessionContext === null) throw new MissingCredentialsError()
     return this.sessionContext
@@ -87,6 +94,10 @@ export default fp(async function auth (fastify: FastifyInstance) {
   // The hook is attached to the routes that need it only: other routes pay nothing for it.
   fastify.addHook('onRoute', (route: RouteOptions) => {
     const needsAuth = requiresAuth(route.config)
+    if (route.config?.auth === 'optional' && !needsAuth) {
+      route.onRequest = [...toArray(route.onRequest), optionalAuthenticateHook]
+      return
+    }
     if (route.url.startsWith('/v1/') && !needsAuth && route.config?.public !== true) {
       throw new Error(`route ${String(route.method)} ${route.url} must declare config.auth, config.permission or config.public`)
     }
@@ -164,6 +175,26 @@ export default fp(async function auth (fastify: FastifyInstance) {
     }
     if (pending === undefined) done()
     else pending.then(() => done(), done)
+  }
+
+  /**
+   * `auth: 'optional'`: the normal authentication, but its refusal is not the answer. No
+   * credentials: anonymous; refused ones (401, a flood-guard 429) or Stytch unreachable (503):
+   * anonymous too, with the reason in `request.authFailure`.
+   */
+  async function optionalAuthenticateHook (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    try {
+      await authenticate(request, reply)
+    } catch (err) {
+      request.sessionContext = null
+      request.member = null
+      request.organization = null
+      request.session = null
+      if (err instanceof MissingCredentialsError) return
+      const { statusCode, code } = err as { statusCode?: number, code?: string }
+      if (statusCode === undefined || ![401, 403, 429, 503].includes(statusCode)) throw err
+      request.authFailure = code?.toLowerCase() ?? 'invalid_credentials'
+    }
   }
 
   function authenticate (request: FastifyRequest, reply: FastifyReply): Promise<void> | undefined {

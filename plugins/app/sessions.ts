@@ -254,7 +254,7 @@ function createSessionService (fastify: FastifyInstance) {
       let response
       try {
         // The refresher runs its upstream calls through the bulkhead itself (joined calls take no slot).
-        response = await callStytch({ kind: 'session' }, () => refresher.authenticate(credential, { shared: !fresh && revocations.healthy }))
+        response = await callStytch({ kind: 'session', proven: ip === undefined }, () => refresher.authenticate(credential, { shared: !fresh && revocations.healthy }))
       } catch (err) {
         // Only Stytch's verdict on the credential is remembered and charged; an outage is not.
         if ((err as { statusCode?: number }).statusCode === 401) guard.rememberRejection(key, err as Error)

@@ -7,7 +7,9 @@ export const autoConfig = (fastify: FastifyInstance): FastifyCorsOptions => ({
   credentials: true,
   methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
   allowedHeaders: ['content-type', 'authorization', 'if-match', 'idempotency-key'],
-  exposedHeaders: ['x-session-jwt', 'etag', 'retry-after'],
+  // What an SPA reads from responses: the version for If-Match, a created resource, when to
+  // retry, the refreshed session JWT (bearer clients), the request id to report, an idempotent replay.
+  exposedHeaders: ['etag', 'location', 'retry-after', 'x-session-jwt', 'x-request-id', 'idempotent-replayed'],
   maxAge: 600
 })
 

@@ -7,8 +7,15 @@ import { AUTHENTICATED, standardErrorStatuses, withStandardErrors } from '../../
 import { describePermission, routePermissions } from '../../src/rbac/authorize.js'
 import { requiresAuth } from '../app/auth.js'
 import { hasAuthRateLimits } from '../app/auth-rate-limits.js'
+import { declaredHeaders } from '../app/conditional-requests.js'
 import { cookieNames } from '../../src/auth/cookies.js'
 import { swaggerUiSecurityHeaders } from './helmet.js'
+
+const NOT_MODIFIED = {
+  type: 'null',
+  description: 'Not Modified: If-None-Match names the current version; no body',
+  headers: { etag: { type: 'string', description: 'the current version' } }
+}
 
 /**
  * The OpenAPI document is generated from the route schemas (`npm run openapi` writes it to
@@ -65,12 +72,15 @@ export default fp(async function openapi (fastify: FastifyInstance) {
           ? []
           : [`Sensitive: the session is confirmed with Stytch on every call (a JWT alone is not enough)${maxAuthAge === undefined ? '' : `, and its last authentication must be at most ${maxAuthAge} minutes old (else 401 \`reauthentication_required\`)`}.`])
       ]
+      // A GET that declares If-None-Match is answered 304 when it matches (plugins/app/conditional-requests.ts).
+      const own = schema.response as Record<string, unknown> | undefined
+      const response = method === 'GET' && declaredHeaders(schema).has('if-none-match') ? { ...own, 304: NOT_MODIFIED } : own
       return {
         url,
         schema: {
           ...schema,
           security: authenticated ? AUTHENTICATED : [],
-          response: withStandardErrors(schema.response as Record<string, unknown> | undefined, standard),
+          response: withStandardErrors(response, standard),
           ...(lines.length === 0 ? {} : { description: [schema.description, lines.join(' ')].filter((l) => l !== undefined).join('\n\n') }),
           ...(permissions.length === 0 ? {} : { 'x-permission': permissions.map(({ resource, action, organization }) => ({ resource, action, organization })) }),
           ...(sensitive === undefined ? {} : { 'x-sensitive': { confirmed_by_stytch: true, ...(maxAuthAge === undefined ? {} : { max_auth_age_minutes: maxAuthAge }) } })

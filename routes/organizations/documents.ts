@@ -1,19 +1,25 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
-import type { Document } from '../../src/db/documents.js'
+import type { Document, ExpectedVersion } from '../../src/db/documents.js'
+import { strongTags, type EntityTagCondition } from '../../src/http/conditional.js'
 import { NotFoundError, PreconditionFailedError, PreconditionRequiredError } from '../../src/errors.js'
 import { errorResponses } from '../../src/openapi/route-helpers.js'
 import {
-  CreateDocumentBodySchema, DocumentPageSchema, DocumentParamsSchema, DocumentSchema, IdempotencyHeadersSchema, IfMatchHeadersSchema,
+  CreateDocumentBodySchema, DocumentPageSchema, DocumentParamsSchema, DocumentSchema, IdempotencyHeadersSchema, IfMatchHeadersSchema, IfNoneMatchHeadersSchema,
   ListDocumentsQuerySchema, UpdateDocumentBodySchema
 } from '../../src/schemas/document.js'
 import { OrganizationParamsSchema } from '../../src/schemas/primitives.js'
 
 const etag = (document: Document): string => `"v${document.version}"`
-/** The version an If-Match names; anything else (weak tags, `*`, lists) matches no version. */
-function versionOf (ifMatch: string | undefined): number {
-  if (ifMatch === undefined) throw new PreconditionRequiredError()
-  return Number(/^"v([1-9][0-9]{0,8})"$/.exec(ifMatch.trim())?.[1] ?? 0)
+/**
+ * The versions an If-Match accepts (parsed by plugins/app/conditional-requests.ts): `*` any
+ * current version (RFC 9110 §13.1.1), else the versions of its strong tags; weak tags and tags
+ * that are not ours match no version (412).
+ */
+function versionsOf (ifMatch: EntityTagCondition | null): ExpectedVersion {
+  if (ifMatch === null) throw new PreconditionRequiredError()
+  if (ifMatch === '*') return 'any'
+  return strongTags(ifMatch).map((tag) => Number(/^"v([1-9][0-9]{0,8})"$/.exec(tag)?.[1] ?? 0))
 }
 /** A conditional write's outcome: the written value, or the matching 404 / 412. */
 function settled<T> (result: T | 'not_found' | 'version_mismatch'): T {
@@ -80,8 +86,9 @@ const documents: FastifyPluginAsyncTypebox = async (fastify) => {
       tags: ['documents'],
       operationId: 'getDocument',
       summary: 'Read a document',
-      description: 'The `ETag` response header is the version to send back in `If-Match` when updating or deleting.',
+      description: 'The `ETag` response header is the version to send back in `If-Match` when updating or deleting. With `If-None-Match` naming the current ETag (weak comparison; `*` matches any), the answer is 304 with no body.',
       params: DocumentParamsSchema,
+      headers: IfNoneMatchHeadersSchema,
       response: { 200: { ...Type.Ref(DocumentSchema), headers: ETAG_HEADER }, ...errorResponses(404) }
     }
   }, async (request, reply) => {
@@ -97,14 +104,14 @@ const documents: FastifyPluginAsyncTypebox = async (fastify) => {
       tags: ['documents'],
       operationId: 'updateDocument',
       summary: 'Update a document',
-      description: 'Requires `If-Match` with the ETag you read: if the document changed since, the answer is 412 and nothing is written, so concurrent edits never overwrite each other silently.',
+      description: 'Requires `If-Match` with the ETag you read: if the document changed since, the answer is 412 and nothing is written, so concurrent edits never overwrite each other silently. `If-Match: *` updates whatever version is current (RFC 9110); a malformed If-Match is 400 `invalid_if_match`.',
       ...CONDITIONAL_WRITE,
       body: UpdateDocumentBodySchema,
       response: { 200: { ...Type.Ref(DocumentSchema), headers: ETAG_HEADER }, ...CONDITIONAL_WRITE_ERRORS }
     }
   }, async (request, reply) => {
     const { organization, member } = request.requireAuth()
-    const document = settled(await repository.update(organization.organization_id, request.params.documentId, request.body, versionOf(request.headers['if-match']), member.member_id))
+    const document = settled(await repository.update(organization.organization_id, request.params.documentId, request.body, versionsOf(request.ifMatch), member.member_id))
     return withEtag(reply, document)
   })
 
@@ -114,13 +121,13 @@ const documents: FastifyPluginAsyncTypebox = async (fastify) => {
       tags: ['documents'],
       operationId: 'deleteDocument',
       summary: 'Delete a document',
-      description: 'Requires `If-Match` with the ETag you read (412 if the document changed since).',
+      description: 'Requires `If-Match` with the ETag you read (412 if the document changed since); `If-Match: *` deletes whatever version is current; a malformed If-Match is 400 `invalid_if_match`.',
       ...CONDITIONAL_WRITE,
       response: { 204: Type.Null({ description: 'Deleted' }), ...CONDITIONAL_WRITE_ERRORS }
     }
   }, async (request, reply) => {
     const { organization } = request.requireAuth()
-    settled(await repository.delete(organization.organization_id, request.params.documentId, versionOf(request.headers['if-match'])))
+    settled(await repository.delete(organization.organization_id, request.params.documentId, versionsOf(request.ifMatch)))
     return await reply.code(204).send(null)
   })
 }

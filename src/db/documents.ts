@@ -24,6 +24,20 @@ const toDocument = (row: DocumentRow): Document => ({
 const isStorableVersion = (version: number): boolean =>
   Number.isInteger(version) && version >= 1 && version <= MAX_VERSION
 
+/**
+ * The versions a conditional write accepts (the versions of its If-Match entity tags), or 'any'
+ * (`If-Match: *`: whatever version is current, as long as the document exists).
+ */
+export type ExpectedVersion = number | readonly number[] | 'any'
+
+/** The SQL condition on `version` (parameter $3) and its value, or null when no stored version can match. */
+function versionCondition (expected: ExpectedVersion): { sql: string, params: unknown[] } | null {
+  if (expected === 'any') return { sql: '', params: [] }
+  const versions = (typeof expected === 'number' ? [expected] : expected).filter(isStorableVersion)
+  if (versions.length === 0) return null
+  return versions.length === 1 ? { sql: ' and version = $3', params: [versions[0]] } : { sql: ' and version = any($3::int[])', params: [versions] }
+}
+
 /** Keys are sorted and extra properties ignored, so the same title and body hash the same. */
 const hashCreateRequest = (input: DocumentInput): string =>
   createHash('sha256').update(JSON.stringify({ body: input.body, title: input.title })).digest('hex')
@@ -127,26 +141,30 @@ export function createDocumentsRepository (db: Database) {
      * One conditional UPDATE: under concurrency the row lock makes the losers re-check the
      * version after the winner commits, so they match nothing and no update is lost.
      */
-    async update (organizationId: string, id: string, patch: DocumentPatch, expectedVersion: number, actorMemberId: string): Promise<Document | 'not_found' | 'version_mismatch'> {
+    async update (organizationId: string, id: string, patch: DocumentPatch, expectedVersion: ExpectedVersion, actorMemberId: string): Promise<Document | 'not_found' | 'version_mismatch'> {
       if (!isUuid(id)) return 'not_found'
-      if (!isStorableVersion(expectedVersion)) return missOutcome(db, organizationId, id)
+      const condition = versionCondition(expectedVersion)
+      if (condition === null) return missOutcome(db, organizationId, id)
+      // Parameters $1, $2, then the patch; the version condition, if any, is the last one.
+      const last = condition.params.length === 0 ? '' : condition.sql.replace('$3', '$6')
       const { rows: [row] } = await db.query<DocumentRow>(
         `update documents
-         set title = coalesce($4, title), body = coalesce($5, body), version = version + 1,
-             updated_by = $6, updated_at = now()
-         where organization_id = $1 and id = $2 and version = $3
+         set title = coalesce($3, title), body = coalesce($4, body), version = version + 1,
+             updated_by = $5, updated_at = now()
+         where organization_id = $1 and id = $2${last}
          returning ${COLUMNS}`,
-        [organizationId, id, expectedVersion, patch.title ?? null, patch.body ?? null, actorMemberId]
+        [organizationId, id, patch.title ?? null, patch.body ?? null, actorMemberId, ...condition.params]
       )
       return row === undefined ? missOutcome(db, organizationId, id) : toDocument(row)
     },
 
-    async delete (organizationId: string, id: string, expectedVersion: number): Promise<'deleted' | 'not_found' | 'version_mismatch'> {
+    async delete (organizationId: string, id: string, expectedVersion: ExpectedVersion): Promise<'deleted' | 'not_found' | 'version_mismatch'> {
       if (!isUuid(id)) return 'not_found'
-      if (!isStorableVersion(expectedVersion)) return missOutcome(db, organizationId, id)
+      const condition = versionCondition(expectedVersion)
+      if (condition === null) return missOutcome(db, organizationId, id)
       const { rowCount } = await db.query(
-        'delete from documents where organization_id = $1 and id = $2 and version = $3',
-        [organizationId, id, expectedVersion]
+        `delete from documents where organization_id = $1 and id = $2${condition.sql}`,
+        [organizationId, id, ...condition.params]
       )
       return rowCount === 1 ? 'deleted' : missOutcome(db, organizationId, id)
     },

@@ -9,12 +9,17 @@ export const API_DESCRIPTION = [
   '',
   'Every error has the `ApiError` shape; `code` says why.',
   '',
-  'Trying it here: with no Stytch credentials the API runs an embedded Stytch emulator, and every',
-  'email it "sends" lands in its outbox, http://127.0.0.1:4010/emulator/outbox (EMULATOR_PORT).',
-  'Call sendLoginMagicLink (e.g. admin@acme.test, organization acme) from here, open the link from the',
-  'outbox in this browser and press "Log in" (or pass its token to authenticateMagicLink): the session',
-  'cookie then authenticates Try it out. A login link works only in the browser that asked for it (PKCE).',
-  'Or paste a session JWT (authenticateMagicLink with delivery "body") into Authorize → bearerAuth.'
+  'Trying it here (Swagger UI): this page is served by the API itself, so it has the same origin as',
+  'the API. After a login in this browser, the HttpOnly session cookies are sent automatically with',
+  'every "Try it out" request: there is nothing to paste (page scripts cannot read HttpOnly cookies),',
+  'and a cookie-authenticated write passes the Origin check because the page is same-origin. To log in',
+  'with the embedded emulator (no Stytch credentials set), open `/` of this API: it links to the',
+  'emulator\'s mailbox (http://127.0.0.1:4010/emulator/mailbox, EMULATOR_PORT), where every email it',
+  '"sends" lands, with the login link printed at start-up for admin@acme.test; open a link there and press',
+  '"Log in". More links: sendLoginMagicLink from this page (e.g. admin@acme.test, organization acme; a link',
+  'works only in the browser that asked for it, PKCE). logout clears the cookies.',
+  'Bearer instead: authenticateMagicLink with delivery "body" returns a session JWT and token; paste',
+  'either into Authorize → bearerAuth and every request carries `Authorization: Bearer …`.'
 ].join('\n')
 
 export const API_TAGS = [
@@ -26,5 +31,6 @@ export const API_TAGS = [
   { name: 'members', description: 'Members of an organization (Stytch-owned; enforced by Stytch with the acting member\'s session)' },
   { name: 'audit', description: 'The organization\'s audit trail: security events, for admins' },
   { name: 'documents', description: 'The organization\'s documents (owned by this API; RBAC checked locally)' },
-  { name: 'health', description: 'Liveness and readiness probes' }
+  { name: 'health', description: 'Liveness and readiness probes' },
+  { name: 'about', description: 'What is running here: an HTML page for browsers, a JSON index for other clients' }
 ]

@@ -27,7 +27,7 @@ export const AuthenticateMagicLinkBodySchema = Type.Object({
     pattern: VERIFIER_PATTERN,
     description: 'The verifier whose challenge was passed to sendLoginMagicLink. Without it, the verifier cookie set by sendLoginMagicLink is used, if the browser sends one.'
   }))
-}, { additionalProperties: false })
+}, { additionalProperties: false, examples: [{ token: 'PASTE_THE_TOKEN_OF_THE_EMAILED_LINK', delivery: 'cookie' }] })
 
 /** The sealed context of an emailed link (what it is for), as the API put it in the link. */
 const LinkContextParamSchema = Type.String({ pattern: '^[A-Za-z0-9_-]{1,1024}$', description: 'what the link is for (organization, address), sealed by this API when it sent the link' })
@@ -45,7 +45,7 @@ export const MagicLinkConfirmBodySchema = Type.Object({
   token: MagicLinkTokenSchema,
   context: Type.Optional(LinkContextParamSchema),
   next: Type.Optional(Type.String({ maxLength: 2048 }))
-}, { additionalProperties: false })
+}, { additionalProperties: false, examples: [{ token: 'PASTE_THE_TOKEN_OF_THE_EMAILED_LINK' }] })
 
 export const LoginSchema = Type.Object({
   member: Type.Ref(MemberSchema),
@@ -55,7 +55,7 @@ export const LoginSchema = Type.Object({
   session_jwt: Type.Optional(Type.String({ description: 'only with delivery=body' }))
 }, { $id: 'Login', additionalProperties: false })
 
-export const RefreshSessionBodySchema = Type.Object({ session_token: SessionTokenSchema }, { additionalProperties: false })
+export const RefreshSessionBodySchema = Type.Object({ session_token: SessionTokenSchema }, { additionalProperties: false, examples: [{ session_token: 'PASTE_THE_SESSION_TOKEN_HERE' }] })
 
 export const RefreshedSessionSchema = Type.Object({
   session_jwt: Type.String({ description: 'fresh session JWT (valid for a few minutes)' }),

@@ -28,24 +28,24 @@ export const AuthenticateDiscoveryBodySchema = Type.Object({
     pattern: VERIFIER_PATTERN,
     description: 'The verifier whose challenge was passed to sendDiscoveryMagicLink. Without it, the verifier cookie set by sendDiscoveryMagicLink is used, if the browser sends one.'
   }))
-}, { additionalProperties: false })
+}, { additionalProperties: false, examples: [{ token: 'PASTE_THE_TOKEN_OF_THE_EMAILED_LINK', delivery: 'cookie' }] })
 
 export const IntermediateSessionBodySchema = Type.Object({
   intermediate_session_token: Type.Optional(IntermediateSessionTokenSchema)
-}, { additionalProperties: false })
+}, { additionalProperties: false, examples: [{}] })
 
 export const ExchangeIntermediateSessionBodySchema = Type.Object({
   organization_id: Type.String({ pattern: ORGANIZATION_REF_PATTERN, description: 'the organization to log in to (id or slug), one of the discovered organizations' }),
   intermediate_session_token: Type.Optional(IntermediateSessionTokenSchema),
   delivery: DeliverySchema
-}, { additionalProperties: false })
+}, { additionalProperties: false, examples: [{ organization_id: 'acme', delivery: 'cookie' }] })
 
 export const CreateOrganizationBodySchema = Type.Object({
   organization_name: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'default: derived from the email address' })),
   organization_slug: Type.Optional(Type.String({ pattern: ORGANIZATION_REF_PATTERN, description: 'unique; default: derived from the email address' })),
   intermediate_session_token: Type.Optional(IntermediateSessionTokenSchema),
   delivery: DeliverySchema
-}, { additionalProperties: false })
+}, { additionalProperties: false, examples: [{ organization_name: 'Initech', organization_slug: 'initech', delivery: 'cookie' }] })
 
 export const DiscoveredOrganizationSchema = Type.Object({
   organization_id: Type.String({ examples: ['organization-test-8a3f6d0e-3b7c-4a0e-8d5e-2f1c9b7a6e55'] }),

@@ -41,7 +41,7 @@ export const CreateDocumentBodySchema = Type.Object({
 export const UpdateDocumentBodySchema = Type.Object({
   title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   body: Type.Optional(Type.String({ maxLength: 50_000 }))
-}, { additionalProperties: false, minProperties: 1 })
+}, { additionalProperties: false, minProperties: 1, examples: [{ title: 'Q3 plan (final)' }, { body: 'Ship the login, then the billing page.' }] })
 
 export const DocumentParamsSchema = Type.Object({
   organizationId: OrganizationParamsSchema.properties.organizationId,
@@ -54,7 +54,17 @@ export const ListDocumentsQuerySchema = Type.Object({
 }, { additionalProperties: false })
 
 export const IfMatchHeadersSchema = Type.Object({
-  'if-match': Type.Optional(Type.String({ description: 'the document\'s ETag, e.g. "v3". Required (428 without it); a stale version answers 412, so no update is lost' }))
+  'if-match': Type.Optional(Type.String({
+    description: 'the document\'s ETag, e.g. "v3" (or a comma-separated list of them), or * for whatever version is current. Required (428 without it); a stale version answers 412, so no update is lost; a malformed value is 400 `invalid_if_match`',
+    examples: ['"v1"']
+  }))
+})
+
+export const IfNoneMatchHeadersSchema = Type.Object({
+  'if-none-match': Type.Optional(Type.String({
+    description: 'ETags you already have, e.g. "v3" (weak comparison: W/"v3" too), or *: when one matches the current version the answer is 304 with no body; a malformed value is 400 `invalid_if_none_match`',
+    examples: ['"v1"']
+  }))
 })
 
 export const IdempotencyHeadersSchema = Type.Object({

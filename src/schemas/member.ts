@@ -42,11 +42,11 @@ export const InviteMemberBodySchema = Type.Object({
   email_address: EmailAddressSchema,
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   roles: Type.Optional(Type.Array(RoleIdSchema, { maxItems: 16, uniqueItems: true, description: 'explicit roles besides stytch_member' }))
-}, { additionalProperties: false })
+}, { additionalProperties: false, examples: [{ email_address: 'new.hire@acme.test', name: 'New Hire', roles: ['editor'] }] })
 
 export const UpdateRolesBodySchema = Type.Object({
   roles: Type.Array(RoleIdSchema, { maxItems: 16, uniqueItems: true, description: 'replaces every explicit role; stytch_member is implicit' })
-}, { additionalProperties: false })
+}, { additionalProperties: false, examples: [{ roles: ['editor'] }] })
 
 export type MemberProfile = Static<typeof MemberProfileSchema>
 export type ShippingAddress = Static<typeof ShippingAddressSchema>

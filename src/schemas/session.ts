@@ -83,7 +83,7 @@ export const CLIENT_CLAIMS_MAX_BYTES = 1024
 export const UpdateSessionBodySchema = Type.Object({
   session_duration_minutes: Type.Optional(Type.Integer({ minimum: 5, maximum: 527040, description: 'extend: the session now expires this many minutes from now (still bounded by the absolute lifetime)' })),
   custom_claims: Type.Optional(Type.Ref(ClientClaimsSchema))
-}, { additionalProperties: false, minProperties: 1 })
+}, { additionalProperties: false, minProperties: 1, examples: [{ custom_claims: { theme: 'dark', locale: 'en-GB' } }, { session_duration_minutes: 60 }] })
 
 export const SessionDeviceSchema = Type.Object({
   ip: Type.Optional(Type.String({ description: 'client address it was last seen from (behind TRUST_PROXY: the forwarded one)', examples: ['203.0.113.7'] })),
@@ -110,7 +110,7 @@ export const SessionListSchema = Type.Object({
 
 export const RevokeAllBodySchema = Type.Object({
   keep_current: Type.Boolean({ default: false, description: 'keep the session making this request' })
-}, { additionalProperties: false })
+}, { additionalProperties: false, examples: [{ keep_current: true }] })
 
 export const RevokedCountSchema = Type.Object({
   revoked: Type.Integer({ minimum: 0, description: 'number of sessions revoked' })

@@ -1,7 +1,7 @@
 import { StytchError } from 'stytch'
 import {
   BadRequestError, ConflictError, InvalidCredentialsError, InvalidIntermediateSessionError, NotAMemberError, InvalidMagicLinkError, MagicLinkPkceError, NotFoundError, PermissionDeniedError,
-  SessionRevokedError, SlugTakenError, UpstreamBusyError, UpstreamError, UpstreamUnavailableError
+  SessionNotFoundError, SessionRevokedError, SlugTakenError, UpstreamBusyError, UpstreamError, UpstreamUnavailableError
 } from '../errors.js'
 import { BulkheadFullError } from './bulkhead.js'
 
@@ -23,8 +23,12 @@ export const stytchErrorType = (err: unknown): string | undefined => (err instan
  * own session gone while they manage members).
  */
 export type StytchCall =
-  /** sessions.authenticate with a client's credential (slow path, refresh). */
-  | { kind: 'session' }
+  /**
+   * sessions.authenticate with a client's credential (slow path, refresh). `proven`: the
+   * credential is a JWT that verified locally just now (signature, expiry, revocation list), so
+   * the session was live; unproven, it is a bare session token (or one beside an expired JWT).
+   */
+  | { kind: 'session', proven: boolean }
   /** sessions.authenticate that changes the session (extend, custom claims). */
   | { kind: 'session-update' }
   /** magicLinks.authenticate with a token from a link. */
@@ -111,7 +115,11 @@ export function fromStytchError (err: unknown, call: StytchCall): Error {
   const type = stytchErrorType(err)
   switch (call.kind) {
     case 'session':
-      return type === 'session_not_found' ? new SessionRevokedError() : new InvalidCredentialsError()
+      // Stytch answers session_not_found alike for a token it never issued, an expired session and
+      // a revoked one. Only a session whose JWT proved it live a moment ago was ended early
+      // (revoked); of a bare token, all that is known is that no live session has it.
+      if (type !== 'session_not_found') return new InvalidCredentialsError()
+      return call.proven ? new SessionRevokedError() : new SessionNotFoundError()
     case 'session-update':
       return type === 'session_not_found' ? new SessionRevokedError() : new BadRequestError('Stytch refused the session update')
     case 'magic-link':

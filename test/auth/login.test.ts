@@ -145,5 +145,5 @@ t.test('refreshSession swaps a session token for a fresh JWT', async (t) => {
   t.equal(body.session.member_session_id, login.session.member_session_id)
   const bad = await app.inject({ method: 'POST', url: '/v1/auth/session/refresh', payload: { session_token: 'x'.repeat(44) } })
   t.equal(bad.statusCode, 401)
-  t.equal(bad.json().code, 'session_revoked')
+  t.equal(bad.json().code, 'session_not_found', 'a token no session has is not reported as revoked')
 })

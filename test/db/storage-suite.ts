@@ -80,6 +80,21 @@ export function storageSuite (t: Test, db: Database): void {
     }
   })
 
+  t.test('conditional writes on a set of versions, or on any current one (If-Match lists and *)', async (t) => {
+    const organizationId = freshOrganization(t)
+    const { document } = await documents.create(organizationId, { title: 't', body: 'b' }, 'member-a')
+    t.equal(await documents.update(organizationId, document.id, { title: 'x' }, [3, 4], 'member-a'), 'version_mismatch', 'none of the listed versions')
+    t.equal(await documents.update(organizationId, document.id, { title: 'x' }, [0, Number.NaN], 'member-a'), 'version_mismatch', 'no storable version listed')
+    const listed = await documents.update(organizationId, document.id, { title: 'two' }, [5, 1], 'member-a')
+    t.match(listed, { version: 2, title: 'two' }, 'one listed version is current')
+    const any = await documents.update(organizationId, document.id, { title: 'three' }, 'any', 'member-b')
+    t.match(any, { version: 3, title: 'three', updated_by: 'member-b' }, 'any current version')
+    t.equal(await documents.delete(organizationId, document.id, [1, 2]), 'version_mismatch')
+    t.equal(await documents.delete(organizationId, document.id, 'any'), 'deleted')
+    t.equal(await documents.delete(organizationId, document.id, 'any'), 'not_found', 'any version of nothing')
+    t.equal(await documents.update(organizationId, document.id, {}, 'any', 'member-a'), 'not_found')
+  })
+
   t.test('another organization never sees or changes a document', async (t) => {
     const owner = freshOrganization(t)
     const other = freshOrganization(t)

@@ -8,7 +8,10 @@ import { BulkheadFullError } from '../../src/stytch/bulkhead.js'
 import { callStytch, fromStytchError, isUpstreamOutage, stytchErrorType, type StytchCall } from '../../src/stytch/errors.js'
 import { control, lastMessage, login, memberId, newClient, orgId, SESSIONS_AUTHENTICATE, startHarness } from '../emulator/helper.js'
 
-const SESSION: StytchCall = { kind: 'session' }
+/** The slow path with a bare session token (nothing proven locally). */
+const SESSION: StytchCall = { kind: 'session', proven: false }
+/** A session whose JWT verified locally just now (sensitive routes, revocation list unhealthy). */
+const PROVEN_SESSION: StytchCall = { kind: 'session', proven: true }
 const UPDATE: StytchCall = { kind: 'session-update' }
 const MAGIC_LINK: StytchCall = { kind: 'magic-link' }
 const READ: StytchCall = { kind: 'read' }
@@ -70,12 +73,13 @@ t.test('a full bulkhead is 503 identity_provider_busy, not unavailable', async (
   }
 })
 
-t.test('session calls: session_not_found is a revoked session, any other refusal invalid credentials', async (t) => {
+t.test('session calls: session_not_found is an unknown session for a bare token, a revoked one for a session proven live; any other refusal invalid credentials', async (t) => {
   const h = await startHarness(t)
   const notFound = await sdkError(h.client.sessions.authenticate({ session_token: UNKNOWN_TOKEN }), 'session_not_found')
   t.notOk(isUpstreamOutage(notFound), 'a Stytch answer, not an outage')
   t.equal(stytchErrorType(notFound), 'session_not_found')
-  t.match(view(fromStytchError(notFound, SESSION)), { statusCode: 401, code: 'SESSION_REVOKED' })
+  t.match(view(fromStytchError(notFound, SESSION)), { statusCode: 401, code: 'SESSION_NOT_FOUND' }, 'an unknown token is not "revoked"')
+  t.match(view(fromStytchError(notFound, PROVEN_SESSION)), { statusCode: 401, code: 'SESSION_REVOKED' }, 'a session proven live a moment ago was ended early')
 
   const { session_jwt: jwt } = await login(h, 'viewer@acme.test')
   const [header, payload] = jwt.split('.')
@@ -232,9 +236,9 @@ t.test('callStytch: results pass through; expected refusals give the fallback; t
   t.equal(anyClient, null, 'any client error, when the call says so')
 
   const unexpected = await failure(callStytch(SESSION, async () => await h.client.sessions.authenticate({ session_token: UNKNOWN_TOKEN }), { types: ['member_not_found'], fallback: 'no' }))
-  t.match(view(unexpected as Error), { statusCode: 401, code: 'SESSION_REVOKED' }, 'another type is translated as usual')
+  t.match(view(unexpected as Error), { statusCode: 401, code: 'SESSION_NOT_FOUND' }, 'another type is translated as usual')
   const plain = await failure(callStytch(SESSION, async () => await h.client.sessions.authenticate({ session_token: UNKNOWN_TOKEN })))
-  t.match(view(plain as Error), { statusCode: 401, code: 'SESSION_REVOKED' }, 'without expectations too')
+  t.match(view(plain as Error), { statusCode: 401, code: 'SESSION_NOT_FOUND' }, 'without expectations too')
 
   await control(h.emu, 'POST', '/emulator/faults', { endpoint: SESSIONS_AUTHENTICATE, error_status: 503 })
   for (const types of [['session_not_found'], 'any-client-error'] as const) {

@@ -3,6 +3,7 @@ import { StytchApiError } from '../errors.js'
 import { errors, faultDefaults } from '../inferred.js'
 import { removeKey, rotateSigningKey } from '../keys.js'
 import { applySeed } from '../seed.js'
+import { MAILBOX_HEADERS, mailboxPage } from '../mailbox.js'
 import { clearState, type EmulatorState, type Fault } from '../state.js'
 
 const OutboxQuery = Type.Object({ email: Type.Optional(Type.String()) })
@@ -40,6 +41,13 @@ export const controlRoutes: FastifyPluginAsyncTypebox<{ state: EmulatorState }> 
     const email = request.query.email?.trim().toLowerCase()
     const messages = email === undefined ? state.outbox : state.outbox.filter((message) => message.email_address === email)
     return { messages }
+  })
+
+  // The same messages as an HTML mailbox with clickable links (for a developer's browser).
+  app.get('/emulator/mailbox', { schema: { querystring: OutboxQuery } }, async (request, reply) => {
+    const email = request.query.email?.trim().toLowerCase()
+    const messages = email === undefined ? state.outbox : state.outbox.filter((message) => message.email_address === email)
+    return await reply.headers(MAILBOX_HEADERS).send(mailboxPage(messages, email))
   })
 
   app.post('/emulator/reset', async () => {
