@@ -9,7 +9,7 @@ import type { FastifyError, FastifyHttpOptions, FastifyInstance, FastifyReply, F
 import type { Config } from './config.js'
 import { serverTimeouts } from './timeouts.js'
 import { ownErrorCode, RETRY_AFTER_SECONDS } from './errors.js'
-import { logSerializers, REDACTED_PATHS } from './logging.js'
+import { accessLogLine, logSerializers, logsInfo } from './logging.js'
 import type { Database } from './db/database.js'
 import { StorageError } from './db/errors.js'
 import type { ApiError } from './schemas/error.js'
@@ -41,10 +41,11 @@ export function serverOptions (config: Config, logStream?: NodeJS.WritableStream
   return {
     logger: {
       level: config.LOG_LEVEL,
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       serializers: logSerializers,
       ...(logStream === undefined ? {} : { stream: logStream })
     },
+    // One access-log line per request, written on response by the app (src/logging.ts).
+    disableRequestLogging: true,
     // Request ids are ours: a client-chosen id would let it forge log correlation.
     requestIdHeader: false,
     trustProxy: config.TRUST_PROXY.length > 0 ? config.TRUST_PROXY : false,
@@ -153,6 +154,15 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
     else if (statusCode === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS))
     void reply.code(statusCode).type('application/json').send(apiError(statusCode, code, statusCode === 500 ? 'Internal server error' : err.message, request.id))
   })
+
+  // The access log: one line per request, on response (Fastify's own two lines are off). Not
+  // registered at all when the level is above info (the line would be dropped anyway).
+  if (logsInfo(opts.config.LOG_LEVEL)) {
+    fastify.addHook('onResponse', function accessLog (request, reply, done) {
+      request.log.info(accessLogLine(request, reply), 'request completed')
+      done()
+    })
+  }
 
   // The message names the method only: the URL is the client's own input, and can carry tokens.
   fastify.setNotFoundHandler((request, reply) => {

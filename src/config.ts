@@ -50,6 +50,7 @@ export const EnvSchema = Type.Object({
   MAGIC_LINK_INVITE_EXPIRATION_MINUTES: Type.Integer({ default: 60 * 24 * 7, minimum: 5, maximum: 10080, description: 'lifetime of invite links' }),
   JWT_CLOCK_TOLERANCE_SECONDS: Type.Integer({ default: 5, minimum: 0, maximum: 60 }),
   JWT_MAX_AGE_SECONDS: Type.Integer({ default: 300, minimum: 1 }),
+  JWT_CACHE_ENTRIES: Type.Integer({ default: 100_000, minimum: 0, maximum: 10_000_000, description: 'verified JWTs remembered (a digest and the derived context each; the oldest goes first); 0 = every request verifies its signature' }),
   JWKS_CACHE_SECONDS: Type.Integer({ default: 600, minimum: 1 }),
   JWKS_REFETCH_COOLDOWN_SECONDS: Type.Integer({ default: 1, minimum: 0, maximum: 60, description: 'global floor between JWKS fetches caused by unknown kids' }),
 

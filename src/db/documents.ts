@@ -38,12 +38,23 @@ async function insertDocument (db: Queryable, id: string, organizationId: string
   return toDocument(row)
 }
 
+/** The hot reads and writes are prepared statements (named: parsed and planned once per connection). */
+const SELECT_DOCUMENT = `select ${COLUMNS} from documents where organization_id = $1 and id = $2`
+const SELECT_PAGE = `select ${COLUMNS}, ${EXACT_CREATED_AT_SQL} as exact_created_at from documents
+         where organization_id = $1
+         order by created_at, id limit $2`
+const SELECT_PAGE_AFTER = `select ${COLUMNS}, ${EXACT_CREATED_AT_SQL} as exact_created_at from documents
+         where organization_id = $1 and (created_at, id) > ($3::timestamptz, $4::uuid)
+         order by created_at, id limit $2`
+const UPDATE_DOCUMENT = `update documents
+         set title = coalesce($4, title), body = coalesce($5, body), version = version + 1,
+             updated_by = $6, updated_at = now()
+         where organization_id = $1 and id = $2 and version = $3
+         returning ${COLUMNS}`
+
 async function findDocument (db: Queryable, organizationId: string, id: string): Promise<Document | null> {
   if (!isUuid(id)) return null
-  const { rows: [row] } = await db.query<DocumentRow>(
-    `select ${COLUMNS} from documents where organization_id = $1 and id = $2`,
-    [organizationId, id]
-  )
+  const { rows: [row] } = await db.query<DocumentRow>(SELECT_DOCUMENT, [organizationId, id], 'documents.get')
   return row === undefined ? null : toDocument(row)
 }
 
@@ -91,18 +102,9 @@ export function createDocumentsRepository (db: Database) {
       const { limit, cursor } = options
       if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`)
       const after = cursor === undefined ? null : decodeCursor(cursor)
-      const params: unknown[] = [organizationId, limit + 1]
-      let keyset = ''
-      if (after !== null) {
-        params.push(after.createdAt, after.id)
-        keyset = 'and (created_at, id) > ($3::timestamptz, $4::uuid)'
-      }
-      const { rows } = await db.query<DocumentRow & { exact_created_at: string }>(
-        `select ${COLUMNS}, ${EXACT_CREATED_AT_SQL} as exact_created_at from documents
-         where organization_id = $1 ${keyset}
-         order by created_at, id limit $2`,
-        params
-      )
+      const { rows } = after === null
+        ? await db.query<DocumentRow & { exact_created_at: string }>(SELECT_PAGE, [organizationId, limit + 1], 'documents.page')
+        : await db.query<DocumentRow & { exact_created_at: string }>(SELECT_PAGE_AFTER, [organizationId, limit + 1, after.createdAt, after.id], 'documents.page-after')
       // One row more than asked says whether another page exists.
       const page = rows.slice(0, limit)
       const last = page.at(-1)
@@ -131,12 +133,9 @@ export function createDocumentsRepository (db: Database) {
       if (!isUuid(id)) return 'not_found'
       if (!isStorableVersion(expectedVersion)) return missOutcome(db, organizationId, id)
       const { rows: [row] } = await db.query<DocumentRow>(
-        `update documents
-         set title = coalesce($4, title), body = coalesce($5, body), version = version + 1,
-             updated_by = $6, updated_at = now()
-         where organization_id = $1 and id = $2 and version = $3
-         returning ${COLUMNS}`,
-        [organizationId, id, expectedVersion, patch.title ?? null, patch.body ?? null, actorMemberId]
+        UPDATE_DOCUMENT,
+        [organizationId, id, expectedVersion, patch.title ?? null, patch.body ?? null, actorMemberId],
+        'documents.update'
       )
       return row === undefined ? missOutcome(db, organizationId, id) : toDocument(row)
     },
