@@ -9,7 +9,7 @@ import type { FastifyError, FastifyHttpOptions, FastifyInstance, FastifyReply, F
 import type { Config } from './config.js'
 import { serverTimeouts } from './timeouts.js'
 import { ownErrorCode, RETRY_AFTER_SECONDS } from './errors.js'
-import { accessLogLine, logSerializers, logsInfo } from './logging.js'
+import { accessLogLine, batchedLogStream, logSerializers, logsInfo } from './logging.js'
 import type { Database } from './db/database.js'
 import { StorageError } from './db/errors.js'
 import type { ApiError } from './schemas/error.js'
@@ -42,7 +42,8 @@ export function serverOptions (config: Config, logStream?: NodeJS.WritableStream
     logger: {
       level: config.LOG_LEVEL,
       serializers: logSerializers,
-      ...(logStream === undefined ? {} : { stream: logStream })
+      // The process's stdout, one write per event-loop turn (src/logging.ts); tests pass their own.
+      stream: logStream ?? batchedLogStream(1)
     },
     // One access-log line per request, written on response by the app (src/logging.ts).
     disableRequestLogging: true,
