@@ -3,13 +3,14 @@ import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import { join } from 'node:path'
 import autoload from '@fastify/autoload'
+import { LogController } from 'fastify'
 import AjvCompiler from '@fastify/ajv-compiler'
 import type { Server } from 'node:http'
 import type { FastifyError, FastifyHttpOptions, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from './config.js'
 import { serverTimeouts } from './timeouts.js'
 import { ownErrorCode, RETRY_AFTER_SECONDS } from './errors.js'
-import { accessLogLine, batchedLogStream, logSerializers, logsInfo } from './logging.js'
+import { accessLogLine, batchedLogStream, logSerializers } from './logging.js'
 import type { Database } from './db/database.js'
 import { StorageError } from './db/errors.js'
 import type { ApiError } from './schemas/error.js'
@@ -45,8 +46,8 @@ export function serverOptions (config: Config, logStream?: NodeJS.WritableStream
       // The process's stdout, one write per event-loop turn (src/logging.ts); tests pass their own.
       stream: logStream ?? batchedLogStream(1)
     },
-    // One access-log line per request, written on response by the app (src/logging.ts).
-    disableRequestLogging: true,
+    // One access-log line per request, written on response (src/logging.ts); no "incoming request".
+    logController: new AccessLogController(),
     // Request ids are ours: a client-chosen id would let it forge log correlation.
     requestIdHeader: false,
     trustProxy: config.TRUST_PROXY.length > 0 ? config.TRUST_PROXY : false,
@@ -64,6 +65,25 @@ export function serverOptions (config: Config, logStream?: NodeJS.WritableStream
     // requests, headers too large) in the one error shape too; none of them echoes the URL.
     frameworkErrors: sendFrameworkError,
     clientErrorHandler
+  }
+}
+
+/**
+ * Fastify's request log lines, replaced: no "incoming request" line, and on response one access
+ * line built from picked fields (src/logging.ts). A response that failed to be written is an error
+ * line with the same fields and the error's code and message only.
+ */
+const LOGS_INFO = new Set(['info', 'debug', 'trace'])
+
+class AccessLogController extends LogController {
+  override incomingRequest (): void {}
+
+  override requestCompleted (error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (error) {
+      request.log.error({ ...accessLogLine(request, reply), err: { type: error.name, code: (error as { code?: unknown }).code, message: error.message } }, 'request errored')
+    } else if (LOGS_INFO.has(request.log.level)) {
+      request.log.info(accessLogLine(request, reply), 'request completed')
+    }
   }
 }
 
@@ -155,15 +175,6 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
     else if (statusCode === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS))
     void reply.code(statusCode).type('application/json').send(apiError(statusCode, code, statusCode === 500 ? 'Internal server error' : err.message, request.id))
   })
-
-  // The access log: one line per request, on response (Fastify's own two lines are off). Not
-  // registered at all when the level is above info (the line would be dropped anyway).
-  if (logsInfo(opts.config.LOG_LEVEL)) {
-    fastify.addHook('onResponse', function accessLog (request, reply, done) {
-      request.log.info(accessLogLine(request, reply), 'request completed')
-      done()
-    })
-  }
 
   // The message names the method only: the URL is the client's own input, and can carry tokens.
   fastify.setNotFoundHandler((request, reply) => {

@@ -51,8 +51,14 @@ interface LoggedRequest { method: string, url: string, host: string, ip: string,
 /** What the error serializer keeps of an error: never its other properties (SDK errors can carry request bodies). */
 interface LoggedError { name?: unknown, message?: unknown, code?: unknown, statusCode?: unknown, stack?: unknown }
 
+/** The request part of the access line: already picked and redacted, so the `req` serializer keeps it as it is. */
+class AccessRequestFields {
+  constructor (readonly method: string, readonly url: string, readonly route: string | undefined) {}
+}
+
 export const logSerializers = {
-  req (request: LoggedRequest) {
+  req (request: LoggedRequest | AccessRequestFields): Record<string, unknown> {
+    if (request instanceof AccessRequestFields) return request as unknown as Record<string, unknown>
     return {
       method: request.method,
       url: redactUrl(request.url),
@@ -79,7 +85,7 @@ interface AccessLogReply { statusCode: number, elapsedTime: number }
 
 /** The access-log line's fields: the request id comes from the request's logger (`reqId`). */
 export interface AccessLogLine {
-  req: { method: string, url: string, route: string | undefined }
+  req: AccessRequestFields
   res: { statusCode: number }
   /** Milliseconds from the request's arrival to the response's end. */
   responseTime: number
@@ -94,7 +100,7 @@ export interface AccessLogLine {
  */
 export function accessLogLine (request: AccessLogRequest, reply: AccessLogReply): AccessLogLine {
   return {
-    req: { method: request.method, url: redactUrl(request.url), route: request.routeOptions.url },
+    req: new AccessRequestFields(request.method, redactUrl(request.url), request.routeOptions.url),
     res: { statusCode: reply.statusCode },
     responseTime: Math.round(reply.elapsedTime * 100) / 100,
     memberId: request.member?.member_id
