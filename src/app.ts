@@ -3,13 +3,14 @@ import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import { join } from 'node:path'
 import autoload from '@fastify/autoload'
+import { LogController } from 'fastify'
 import AjvCompiler from '@fastify/ajv-compiler'
 import type { Server } from 'node:http'
 import type { FastifyError, FastifyHttpOptions, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from './config.js'
 import { serverTimeouts } from './timeouts.js'
 import { ownErrorCode, RETRY_AFTER_SECONDS } from './errors.js'
-import { logSerializers, REDACTED_PATHS } from './logging.js'
+import { accessLogLine, batchedLogStream, logSerializers } from './logging.js'
 import type { Database } from './db/database.js'
 import { StorageError } from './db/errors.js'
 import type { ApiError } from './schemas/error.js'
@@ -50,10 +51,12 @@ export function serverOptions (config: Config, logStream?: NodeJS.WritableStream
   return {
     logger: {
       level: config.LOG_LEVEL,
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       serializers: logSerializers,
-      ...(logStream === undefined ? {} : { stream: logStream })
+      // The process's stdout, one write per event-loop turn (src/logging.ts); tests pass their own.
+      stream: logStream ?? batchedLogStream(1)
     },
+    // One access-log line per request, written on response (src/logging.ts); no "incoming request".
+    logController: new AccessLogController(),
     // Request ids are ours: a client-chosen id would let it forge log correlation.
     requestIdHeader: false,
     trustProxy: config.TRUST_PROXY.length > 0 ? config.TRUST_PROXY : false,
@@ -73,6 +76,25 @@ export function serverOptions (config: Config, logStream?: NodeJS.WritableStream
     // Every validation message names the failing field (request part + JSON pointer).
     schemaErrorFormatter: (errors, dataVar) => new Error(validationMessage(errors, dataVar)),
     clientErrorHandler
+  }
+}
+
+/**
+ * Fastify's request log lines, replaced: no "incoming request" line, and on response one access
+ * line built from picked fields (src/logging.ts). A response that failed to be written is an error
+ * line with the same fields and the error's code and message only.
+ */
+const LOGS_INFO = new Set(['info', 'debug', 'trace'])
+
+class AccessLogController extends LogController {
+  override incomingRequest (): void {}
+
+  override requestCompleted (error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (error) {
+      request.log.error({ ...accessLogLine(request, reply), err: { type: error.name, code: (error as { code?: unknown }).code, message: error.message } }, 'request errored')
+    } else if (LOGS_INFO.has(request.log.level)) {
+      request.log.info(accessLogLine(request, reply), 'request completed')
+    }
   }
 }
 

@@ -51,6 +51,7 @@ export const EnvSchema = Type.Object({
   DISCOVERY_CREATE_ORGANIZATIONS: Type.Optional(Type.Boolean({ description: 'whether a discovery login may create a new organization (its creator becomes stytch_admin); default: on with the embedded emulator, off with real Stytch credentials' })),
   JWT_CLOCK_TOLERANCE_SECONDS: Type.Integer({ default: 5, minimum: 0, maximum: 60 }),
   JWT_MAX_AGE_SECONDS: Type.Integer({ default: 300, minimum: 1 }),
+  JWT_CACHE_ENTRIES: Type.Integer({ default: 100_000, minimum: 0, maximum: 10_000_000, description: 'verified JWTs remembered (a digest and the derived context each; the oldest goes first); 0 = every request verifies its signature' }),
   JWKS_CACHE_SECONDS: Type.Integer({ default: 600, minimum: 1 }),
   JWKS_REFETCH_COOLDOWN_SECONDS: Type.Integer({ default: 1, minimum: 0, maximum: 60, description: 'global floor between JWKS fetches caused by unknown kids' }),
 

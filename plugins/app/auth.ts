@@ -76,7 +76,8 @@ export default fp(async function auth (fastify: FastifyInstance) {
     jwks: fastify.stytch.jwks,
     projectId: config.STYTCH_PROJECT_ID as string,
     clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS,
-    maxTokenAgeSeconds: config.JWT_MAX_AGE_SECONDS
+    maxTokenAgeSeconds: config.JWT_MAX_AGE_SECONDS,
+    cacheSize: config.JWT_CACHE_ENTRIES
   })
 
   fastify.decorateRequest('member', null)

@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto'
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose'
 import type { JwksCache } from '../stytch/jwks.js'
 import { contextFromClaims, type SessionContext } from './session-context.js'
@@ -48,7 +49,10 @@ export interface JwtVerifierOptions {
   projectId: string
   clockToleranceSeconds: number
   maxTokenAgeSeconds: number
-  /** Verified tokens remembered; each entry is a few hundred bytes. */
+  /**
+   * Verified tokens remembered (default 100 000; `JWT_CACHE_ENTRIES`). An entry is the token's
+   * digest and its derived context, about 0.8 KB (the bench measures it); the oldest goes first.
+   */
   cacheSize?: number
   /**
    * `unknown_key` verdicts for unchecked keys that may go to Stytch per second (default 10): an
@@ -59,7 +63,19 @@ export interface JwtVerifierOptions {
   now?: () => number
 }
 
-interface VerifiedEntry { token: string, context: SessionContext, kid: string, issuedAt: number, notBefore: number, expiresAt: number }
+/** A verified token as remembered: never the token itself, only what was derived from it. */
+interface VerifiedEntry {
+  context: SessionContext
+  kid: string
+  issuedAt: number
+  notBefore: number
+  expiresAt: number
+  /** The verdict a hit returns, built once: a hit allocates nothing. */
+  accepted: JwtVerdict & { ok: true }
+}
+
+/** The default number of remembered tokens. */
+export const DEFAULT_JWT_CACHE_ENTRIES = 100_000
 
 /**
  * True when the string has the shape of a compact JWS: three non-empty dot-separated parts. Only a
@@ -71,21 +87,26 @@ export function looksLikeJwt (value: string): boolean {
   return first > 0 && second > first + 1 && second < value.length - 1 && value.indexOf('.', second + 1) === -1
 }
 
-/** The cache key: the signature part, far shorter than the token; a hit is confirmed on the whole token. */
-const signatureOf = (token: string): string => token.slice(token.lastIndexOf('.') + 1)
+/**
+ * The cache key: the SHA-256 of the whole token. A token that differs in any byte is a miss (and is
+ * verified in full); the cache holds no token, so a heap dump or a memory disclosure yields no
+ * credential, and an entry costs 44 bytes of key instead of the token's ~1 KB.
+ */
+const digestOf = (token: string): string => hash('sha256', token, 'base64')
 
 /**
  * Verifies Stytch session JWTs locally: RS256 only, `typ: JWT`, the project's issuer and audience,
  * `exp`/`nbf` with a small tolerance and a maximum token age.
  *
  * A client presents the same JWT for minutes, and an RS256 verification costs about 60 µs, so a
- * verified token is remembered (keyed by its exact bytes: any change to the token is a miss). A hit
+ * verified token is remembered (keyed by the SHA-256 of its exact bytes: any change to the token is
+ * a miss; only the derived context is kept, never the token). A hit
  * re-checks everything that depends on time or on the key set — expiry, not-before, token age and
  * whether its signing key is still published — and skips only the signature and claim parsing.
  */
 export function createJwtVerifier (options: JwtVerifierOptions) {
   const now = options.now ?? Date.now
-  const cacheSize = options.cacheSize ?? 10_000
+  const cacheSize = options.cacheSize ?? DEFAULT_JWT_CACHE_ENTRIES
   const tolerance = options.clockToleranceSeconds
   const stytchPerSecond = options.unknownKeyStytchPerSecond ?? 10
   const verified = new Map<string, VerifiedEntry>()
@@ -124,16 +145,17 @@ export function createJwtVerifier (options: JwtVerifierOptions) {
     if (rejection !== undefined) return rejection
     // Verified earlier with a key a later fetch no longer lists (retired by Stytch): genuine, Stytch decides.
     if (!options.jwks.has(entry.kid)) return unknownKey(true, 0)
-    return { ok: true, context: entry.context, issuedAt: entry.issuedAt, expiresAt: entry.expiresAt }
+    return entry.accepted
   }
 
-  function remember (token: string, entry: VerifiedEntry): void {
+  function remember (key: string, entry: VerifiedEntry): void {
+    if (cacheSize <= 0) return
     if (verified.size >= cacheSize) {
       // Map iteration order is insertion order: drop the oldest entry.
       const oldest = verified.keys().next().value
       if (oldest !== undefined) verified.delete(oldest)
     }
-    verified.set(signatureOf(token), entry)
+    verified.set(key, entry)
   }
 
   /**
@@ -159,7 +181,7 @@ export function createJwtVerifier (options: JwtVerifierOptions) {
     return timeRejection(payload.iat, payload.nbf ?? 0, payload.exp) ?? unknownKey(takeStytchBudget(), retryAfterMs)
   }
 
-  async function verifySignature (token: string): Promise<JwtVerdict> {
+  async function verifySignature (token: string, key: string): Promise<JwtVerdict> {
     let unchecked: { retryAfterMs: number } | undefined
     try {
       const { payload, protectedHeader } = await jwtVerify(token, async (header: JWTHeaderParameters) => {
@@ -185,16 +207,18 @@ export function createJwtVerifier (options: JwtVerifierOptions) {
       })
       const context = contextFromClaims(payload)
       if (context === null) return { ok: false, reason: 'invalid' }
+      const issuedAt = payload.iat as number
+      const expiresAt = payload.exp as number
       const entry: VerifiedEntry = {
-        token,
         context,
         kid: protectedHeader.kid as string,
-        issuedAt: payload.iat as number,
+        issuedAt,
         notBefore: payload.nbf ?? 0,
-        expiresAt: payload.exp as number
+        expiresAt,
+        accepted: { ok: true, context, issuedAt, expiresAt }
       }
       const verdict = checkTimes(entry)
-      if (verdict.ok) remember(token, entry)
+      if (verdict.ok) remember(key, entry)
       return verdict
     } catch (err) {
       if (unchecked !== undefined) return checkUnverified(token, unchecked.retryAfterMs)
@@ -210,10 +234,9 @@ export function createJwtVerifier (options: JwtVerifierOptions) {
      * checked. Never rejects. See {@link JwtRejection} for what each refusal means to the caller.
      */
     verify (token: string): JwtVerdict | Promise<JwtVerdict> {
-      const key = signatureOf(token)
+      const key = digestOf(token)
       const entry = verified.get(key)
-      // A different token reusing a known signature is a forgery attempt: verify it in full (it fails).
-      if (entry === undefined || entry.token !== token) return verifySignature(token)
+      if (entry === undefined) return verifySignature(token, key)
       const verdict = checkTimes(entry)
       if (!verdict.ok) verified.delete(key)
       return verdict

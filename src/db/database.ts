@@ -6,7 +6,12 @@ import { openPostgres } from './postgres.js'
  * because the database is unreachable or unable to serve reject with DatabaseUnavailableError.
  */
 export interface Queryable {
-  query<R = Record<string, unknown>> (sql: string, params?: unknown[]): Promise<{ rows: R[], rowCount: number }>
+  /**
+   * `name` makes it a prepared statement on PostgreSQL: parsed and planned once per connection, then
+   * only bound and executed (the hot document queries). One name is one SQL text, always. PGlite
+   * (one in-process connection) ignores it.
+   */
+  query<R = Record<string, unknown>> (sql: string, params?: unknown[], name?: string): Promise<{ rows: R[], rowCount: number }>
 }
 
 export interface Database extends Queryable {

@@ -31,11 +31,13 @@ const isStorableVersion = (version: number): boolean =>
 export type ExpectedVersion = number | readonly number[] | 'any'
 
 /** The SQL condition on `version` (parameter $3) and its value, or null when no stored version can match. */
-function versionCondition (expected: ExpectedVersion): { sql: string, params: unknown[] } | null {
-  if (expected === 'any') return { sql: '', params: [] }
+function versionCondition (expected: ExpectedVersion): { sql: string, params: unknown[], name: string } | null {
+  if (expected === 'any') return { sql: '', params: [], name: '.any' }
   const versions = (typeof expected === 'number' ? [expected] : expected).filter(isStorableVersion)
   if (versions.length === 0) return null
-  return versions.length === 1 ? { sql: ' and version = $3', params: [versions[0]] } : { sql: ' and version = any($3::int[])', params: [versions] }
+  return versions.length === 1
+    ? { sql: ' and version = $3', params: [versions[0]], name: '' }
+    : { sql: ' and version = any($3::int[])', params: [versions], name: '.list' }
 }
 
 /** Keys are sorted and extra properties ignored, so the same title and body hash the same. */
@@ -52,12 +54,17 @@ async function insertDocument (db: Queryable, id: string, organizationId: string
   return toDocument(row)
 }
 
+/** The hot reads and writes are prepared statements (named: parsed and planned once per connection). */
+const SELECT_DOCUMENT = `select ${COLUMNS} from documents where organization_id = $1 and id = $2`
+const SELECT_PAGE = `select ${COLUMNS}, ${EXACT_CREATED_AT_SQL} as exact_created_at from documents
+         where organization_id = $1
+         order by created_at, id limit $2`
+const SELECT_PAGE_AFTER = `select ${COLUMNS}, ${EXACT_CREATED_AT_SQL} as exact_created_at from documents
+         where organization_id = $1 and (created_at, id) > ($3::timestamptz, $4::uuid)
+         order by created_at, id limit $2`
 async function findDocument (db: Queryable, organizationId: string, id: string): Promise<Document | null> {
   if (!isUuid(id)) return null
-  const { rows: [row] } = await db.query<DocumentRow>(
-    `select ${COLUMNS} from documents where organization_id = $1 and id = $2`,
-    [organizationId, id]
-  )
+  const { rows: [row] } = await db.query<DocumentRow>(SELECT_DOCUMENT, [organizationId, id], 'documents.get')
   return row === undefined ? null : toDocument(row)
 }
 
@@ -105,18 +112,9 @@ export function createDocumentsRepository (db: Database) {
       const { limit, cursor } = options
       if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`)
       const after = cursor === undefined ? null : decodeCursor(cursor)
-      const params: unknown[] = [organizationId, limit + 1]
-      let keyset = ''
-      if (after !== null) {
-        params.push(after.createdAt, after.id)
-        keyset = 'and (created_at, id) > ($3::timestamptz, $4::uuid)'
-      }
-      const { rows } = await db.query<DocumentRow & { exact_created_at: string }>(
-        `select ${COLUMNS}, ${EXACT_CREATED_AT_SQL} as exact_created_at from documents
-         where organization_id = $1 ${keyset}
-         order by created_at, id limit $2`,
-        params
-      )
+      const { rows } = after === null
+        ? await db.query<DocumentRow & { exact_created_at: string }>(SELECT_PAGE, [organizationId, limit + 1], 'documents.page')
+        : await db.query<DocumentRow & { exact_created_at: string }>(SELECT_PAGE_AFTER, [organizationId, limit + 1, after.createdAt, after.id], 'documents.page-after')
       // One row more than asked says whether another page exists.
       const page = rows.slice(0, limit)
       const last = page.at(-1)
@@ -153,7 +151,9 @@ export function createDocumentsRepository (db: Database) {
              updated_by = $5, updated_at = now()
          where organization_id = $1 and id = $2${last}
          returning ${COLUMNS}`,
-        [organizationId, id, patch.title ?? null, patch.body ?? null, actorMemberId, ...condition.params]
+        [organizationId, id, patch.title ?? null, patch.body ?? null, actorMemberId, ...condition.params],
+        // One prepared statement per shape of the version condition (one version, a list, any).
+        `documents.update${condition.name}`
       )
       return row === undefined ? missOutcome(db, organizationId, id) : toDocument(row)
     },

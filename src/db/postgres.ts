@@ -8,10 +8,10 @@ type PgQueryable = Pick<pg.Pool | pg.PoolClient, 'query'>
 
 function queryableOf (target: PgQueryable): Queryable {
   return {
-    async query<R> (sql: string, params?: unknown[]) {
+    async query<R> (sql: string, params?: unknown[], name?: string) {
       let result
       try {
-        result = await target.query(sql, params)
+        result = await (name === undefined ? target.query(sql, params) : target.query({ name, text: sql, values: params }))
       } catch (err) {
         throw toStorageError(err)
       }
