@@ -73,7 +73,9 @@ const toArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [
  *    a Stytch outage on the slow path is a 503 (cookies kept), never a 401.
  */
 export default fp(async function auth (fastify: FastifyInstance) {
-  const { config, revocations, sessions, obs } = fastify
+  const { config, revocations, sessions } = fastify
+  // Metrics (plugins/external/metrics.ts); a bare test app without them counts nothing.
+  const obs: Pick<typeof fastify.obs, 'auth'> = fastify.hasDecorator('obs') ? fastify.obs : { auth () {} }
   const verifier = createJwtVerifier({
     jwks: fastify.stytch.jwks,
     projectId: config.STYTCH_PROJECT_ID as string,
