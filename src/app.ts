@@ -16,6 +16,7 @@ import { StorageError } from './db/errors.js'
 import type { ApiError } from './schemas/error.js'
 import { MAX_PATH_PARAM_LENGTH } from './schemas/primitives.js'
 import { createRouteIndex } from './http/route-index.js'
+import { requestIdGenerator } from './http/request-id.js'
 import { validationMessage } from './http/validation-message.js'
 
 export interface AppOptions {
@@ -57,8 +58,10 @@ export function serverOptions (config: Config, logStream?: NodeJS.WritableStream
     },
     // One access-log line per request, written on response (src/logging.ts); no "incoming request".
     logController: new AccessLogController(),
-    // Request ids are ours: a client-chosen id would let it forge log correlation.
+    // Request ids are UUIDs, or a trusted proxy's X-Request-Id (src/http/request-id.ts): a client
+    // that is not a trusted proxy cannot choose its id (it would forge log correlation).
     requestIdHeader: false,
+    genReqId: requestIdGenerator(config.TRUST_PROXY),
     trustProxy: config.TRUST_PROXY.length > 0 ? config.TRUST_PROXY : false,
     bodyLimit: config.BODY_LIMIT_BYTES,
     // Fastify's default (10 s) is shorter than PGlite's initialisation on a busy machine.
@@ -116,7 +119,7 @@ function sendFrameworkError (err: FastifyError, request: FastifyRequest, reply: 
   const body = known === undefined
     ? apiError(statusCode, statusCode >= 500 ? 'internal_error' : 'bad_request', statusCode >= 500 ? 'Internal server error' : 'The request could not be routed', request.id)
     : apiError(statusCode, known.code, known.message, request.id)
-  void reply.code(statusCode).type('application/json').send(body)
+  void reply.code(statusCode).header('x-request-id', request.id).type('application/json').send(body)
 }
 
 /** What Node's HTTP parser refused (before Fastify sees a request), as status, code and message. */
@@ -135,7 +138,7 @@ function clientErrorHandler (this: FastifyInstance, err: Error & { code?: string
   // A reset connection has nobody to answer.
   if (err.code === 'ECONNRESET' || socket.destroyed) return
   const { statusCode, code, message } = clientErrorAnswer(err.code ?? '')
-  const requestId = `req-${randomUUID()}`
+  const requestId = randomUUID()
   // Only the code: the error's rawPacket holds the request bytes (cookies, tokens).
   this.log.info({ reqId: requestId, code: err.code, statusCode }, 'connection rejected')
   // As Node does: answer only if no response of this connection has started (never corrupt one).
@@ -145,7 +148,7 @@ function clientErrorHandler (this: FastifyInstance, err: Error & { code?: string
     return
   }
   const body = JSON.stringify(apiError(statusCode, code, message, requestId))
-  socket.end(`HTTP/1.1 ${statusCode} ${httpReason(statusCode)}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`, () => { socket.destroy() })
+  socket.end(`HTTP/1.1 ${statusCode} ${httpReason(statusCode)}\r\nContent-Type: application/json; charset=utf-8\r\nX-Request-Id: ${requestId}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`, () => { socket.destroy() })
 }
 
 const CODE_BY_STATUS: Record<number, string> = {
@@ -163,6 +166,11 @@ const CODE_BY_STATUS: Record<number, string> = {
 
 export default async function app (fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   fastify.decorate('config', opts.config)
+  // Every response carries its request id (the first hook, so rate-limited and refused requests too).
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id)
+    done()
+  })
 
   fastify.setErrorHandler((err: FastifyError, request, reply) => {
     const statusCode = err.validation !== undefined ? 400 : (err.statusCode !== undefined && err.statusCode >= 400 ? err.statusCode : 500)

@@ -38,6 +38,12 @@ export const EnvSchema = Type.Object({
   KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 100, maximum: 3600000, description: 'an idle keep-alive connection is closed after this time' }),
   CONNECTION_TIMEOUT_MS: Type.Integer({ default: 60000, minimum: 100, maximum: 3600000, description: 'a connection with no bytes in either direction for this long is destroyed' }),
   DOCS_ENABLED: { ...Bool, default: true, description: 'serve Swagger UI and the spec at /docs' },
+  METRICS_ENABLED: { ...Bool, default: true, description: 'collect Prometheus metrics and serve them at /metrics (see METRICS_TOKEN, METRICS_PORT)' },
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, description: 'bearer token /metrics requires; unset = no token (in production /metrics then needs METRICS_PORT)' })),
+  METRICS_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: '/metrics on its own listener at HOST:METRICS_PORT instead of the API port' })),
+  OTEL_ENABLED: { ...Bool, default: false, description: 'OpenTelemetry tracing (spans for requests, Stytch calls, DB queries); off = nothing of it is loaded' },
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', description: 'OTLP/HTTP collector base URL (traces go to /v1/traces); setting it turns tracing on' })),
+  OTEL_SERVICE_NAME: Type.String({ default: 'b2b-session-api', minLength: 1 }),
 
   COOKIE_SECURE: { ...Bool, default: true },
   COOKIE_HOST_PREFIX: Type.Optional(Type.Boolean({ description: 'default: on whenever COOKIE_SECURE is (the cookies are host-only)' })),
@@ -111,7 +117,7 @@ export function loadConfig (source: Record<string, string | undefined> = process
   const converted = Value.Convert(EnvSchema, Value.Default(EnvSchema, data))
   const problems = [...Value.Errors(EnvSchema, converted)].map((e) => {
     const name = e.path.replace(/^\//, '')
-    const shown = name.includes('SECRET') ? '(hidden)' : JSON.stringify(withoutPassword(source[name]))
+    const shown = name.includes('SECRET') || name.includes('TOKEN') ? '(hidden)' : JSON.stringify(withoutPassword(source[name]))
     const from = envFile?.loaded.has(name) === true ? `, from ${envFile.path}` : ''
     return `${name}: ${e.message} (got ${shown}${from})`
   })

@@ -41,6 +41,8 @@ declare module 'fastify' {
     confirmedByStytch: boolean
     /** Routes with `auth: 'optional'`: the error code that kept the sent credentials from authenticating; null otherwise. */
     authFailure: string | null
+    /** Metrics: which path decided (`slow` once Stytch was asked). */
+    authPath: 'fast' | 'slow'
   }
 }
 
@@ -72,6 +74,8 @@ const toArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [
  */
 export default fp(async function auth (fastify: FastifyInstance) {
   const { config, revocations, sessions } = fastify
+  // Metrics (plugins/external/metrics.ts); a bare test app without them counts nothing.
+  const obs: Pick<typeof fastify.obs, 'auth'> = fastify.hasDecorator('obs') ? fastify.obs : { auth () {} }
   const verifier = createJwtVerifier({
     jwks: fastify.stytch.jwks,
     projectId: config.STYTCH_PROJECT_ID as string,
@@ -87,6 +91,7 @@ export default fp(async function auth (fastify: FastifyInstance) {
   fastify.decorateRequest('sessionContext', null)
   fastify.decorateRequest('confirmedByStytch', false)
   fastify.decorateRequest('authFailure', null)
+  fastify.decorateRequest('authPath', 'fast')
   fastify.decorateRequest('requireAuth', function (this: FastifyRequest): SessionContext {
     if (this.sessionContext === null) throw new MissingCredentialsError()
     return this.sessionContext
@@ -144,6 +149,7 @@ export default fp(async function auth (fastify: FastifyInstance) {
 
   async function viaStytch (request: FastifyRequest, reply: FastifyReply, credentials: Credentials, credential: SessionCredential, options: { fresh?: boolean, ip?: string } = {}): Promise<void> {
     let proven: ProvenSession
+    request.authPath = 'slow'
     try {
       proven = await sessions.authenticate(credential, options)
     } catch (err) {
@@ -171,11 +177,28 @@ export default fp(async function auth (fastify: FastifyInstance) {
     try {
       pending = authenticate(request, reply)
     } catch (err) {
+      refused(request, err)
       done(err as Error)
       return
     }
-    if (pending === undefined) done()
-    else pending.then(() => done(), done)
+    if (pending === undefined) {
+      obs.auth(request.authPath, 'accepted')
+      done()
+    } else {
+      pending.then(() => {
+        obs.auth(request.authPath, 'accepted')
+        done()
+      }, (err: Error) => {
+        refused(request, err)
+        done(err)
+      })
+    }
+  }
+
+  /** Metrics: the refusal's code (a bounded set: the API's error codes). */
+  function refused (request: FastifyRequest, err: unknown): void {
+    const code = (err as { code?: unknown }).code
+    obs.auth(request.authPath, typeof code === 'string' ? code.toLowerCase() : 'error')
   }
 
   /**
@@ -186,7 +209,9 @@ export default fp(async function auth (fastify: FastifyInstance) {
   async function optionalAuthenticateHook (request: FastifyRequest, reply: FastifyReply): Promise<void> {
     try {
       await authenticate(request, reply)
+      if (request.sessionContext !== null) obs.auth(request.authPath, 'accepted')
     } catch (err) {
+      if (!(err instanceof MissingCredentialsError)) refused(request, err)
       request.sessionContext = null
       request.member = null
       request.organization = null

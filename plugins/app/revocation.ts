@@ -23,6 +23,7 @@ export default fp(async function revocation (fastify: FastifyInstance, opts: Pic
       url: config.REDIS_URL,
       prefix: config.REDIS_PREFIX,
       ackTimeoutMs: config.REVOCATION_ACK_TIMEOUT_MS,
+      onAck: fastify.obs.revocationAck,
       log: fastify.log
     })
   await store.start()

@@ -105,7 +105,7 @@ function createSessionService (fastify: FastifyInstance) {
   const { client } = stytch
   const names = cookieNames(config)
   const cookieBase = cookieOptions(config)
-  const refresher = createSessionRefresher({ client, sessionDurationMinutes: config.SESSION_DURATION_MINUTES, run: stytch.bulkhead.run })
+  const refresher = createSessionRefresher({ client, sessionDurationMinutes: config.SESSION_DURATION_MINUTES, run: stytch.run, onShare: fastify.obs.sharing })
   const guard = createSlowPathGuard({
     rejectedTtlMs: config.REJECTED_CREDENTIAL_CACHE_SECONDS * 1000,
     maxRejected: 10_000,

@@ -27,6 +27,8 @@ function createStytchServices (fastify: FastifyInstance) {
     projectId: config.STYTCH_PROJECT_ID,
     refetchFloorMs: config.JWKS_REFETCH_COOLDOWN_SECONDS * 1000
   })
+  // The one place every Stytch call on the request path passes: latency, outcome and a span (plugins/external/metrics.ts).
+  const timed = fastify.obs.stytch
   const bulkhead = createBulkhead({ maxConcurrent: config.STYTCH_MAX_CONCURRENT, maxQueue: config.STYTCH_MAX_QUEUED, queueTimeoutMs: config.STYTCH_QUEUE_TIMEOUT_MS })
   return {
     client: connection.client,
@@ -35,9 +37,14 @@ function createStytchServices (fastify: FastifyInstance) {
     bulkhead,
     /** One Stytch call on the request path: through the bulkhead, its failure translated once. */
     call: <T, F = never>(kind: StytchCall, fn: () => Promise<T>, expected?: Parameters<typeof callStytch<T, F>>[2]): Promise<T | F> =>
-      callStytch(kind, () => bulkhead.run(fn), expected)
+      callStytch(kind, () => timed(endpointOf(kind), () => bulkhead.run(fn)), expected),
+    /** The slow path's upstream calls (the session refresher): through the bulkhead, observed as the others. */
+    run: <T>(fn: () => Promise<T>): Promise<T> => timed('session', () => bulkhead.run(fn))
   }
 }
+
+/** A bounded metrics label (and span attribute) per kind of call: names from the code, never a value. */
+const endpointOf = (call: StytchCall): string => call.kind === 'manage' ? `manage:${call.action}:${call.resource}` : call.kind
 
 const JWKS_RETRY_MS = 2000
 
@@ -70,4 +77,4 @@ export default fp(async function stytch (fastify: FastifyInstance) {
     clearTimeout(retry)
     await services.connection.close()
   })
-}, { name: 'stytch' })
+}, { name: 'stytch', dependencies: ['metrics'] })

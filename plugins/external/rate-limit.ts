@@ -20,7 +20,9 @@ export default fp(async function rateLimits (fastify: FastifyInstance) {
   redis?.on('error', () => {})
   await fastify.register(rateLimit, {
     global: false,
+    // Route limits inherit this: every 429 of theirs is counted, by route template.
+    onExceeded: (request) => { fastify.obs.rateLimited(request.routeOptions.url ?? 'unmatched') },
     ...(redis === undefined ? {} : { redis, nameSpace: `${config.REDIS_PREFIX}rate-limit:`, skipOnError: true })
   })
   fastify.addHook('onClose', async () => { redis?.disconnect() })
-}, { name: 'rate-limit' })
+}, { name: 'rate-limit', dependencies: ['metrics'] })

@@ -15,6 +15,12 @@ export interface SessionRefresherOptions {
   now?: () => number
   /** Runs each upstream call (the bulkhead); joined calls and reused answers take no slot. */
   run?: <T>(fn: () => Promise<T>) => Promise<T>
+  /**
+   * Told how each authenticate was answered (metrics): `led` a call of its own that others may
+   * join, `joined` a call in flight, `reused` a recent answer, `unshared` a call of its own that
+   * shares nothing (`shared: false`).
+   */
+  onShare?: (how: 'led' | 'joined' | 'reused' | 'unshared') => void
 }
 
 /** What Stytch is asked about: the opaque session token, or (when there is none) the session JWT. */
@@ -30,6 +36,7 @@ export function createSessionRefresher (options: SessionRefresherOptions) {
   const reuseMs = options.reuseMs ?? 5000
   const now = options.now ?? Date.now
   const run = options.run ?? (async <T>(fn: () => Promise<T>): Promise<T> => await fn())
+  const onShare = options.onShare ?? (() => {})
   const call = (credential: SessionCredential): Promise<B2BSessionsAuthenticateResponse> =>
     run(() => options.client.sessions.authenticate({ ...credential, session_duration_minutes: options.sessionDurationMinutes }))
   // Calls in flight and recent successes, in insertion (hence expiry) order.
@@ -50,11 +57,18 @@ export function createSessionRefresher (options: SessionRefresherOptions) {
      * or a session revoked on another instance would be accepted from a remembered answer.
      */
     authenticate (credential: SessionCredential, { shared = true }: { shared?: boolean } = {}): Promise<B2BSessionsAuthenticateResponse> {
-      if (!shared) return call(credential)
+      if (!shared) {
+        onShare('unshared')
+        return call(credential)
+      }
       sweep()
       const key = 'session_token' in credential ? `t:${credential.session_token}` : `j:${credential.session_jwt}`
       const existing = calls.get(key)
-      if (existing !== undefined) return existing.answer
+      if (existing !== undefined) {
+        onShare(existing.until === Infinity ? 'joined' : 'reused')
+        return existing.answer
+      }
+      onShare('led')
       const entry = {
         answer: call(credential),
         until: Infinity

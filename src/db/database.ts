@@ -19,6 +19,26 @@ export interface Database extends Queryable {
   /** Runs fn in one transaction (BEGIN/COMMIT, ROLLBACK on throw) on one connection. */
   transaction<T> (fn: (tx: Queryable) => Promise<T>): Promise<T>
   close (): Promise<void>
+  /** PostgreSQL: the pool's connections (metrics). PGlite has one in-process connection: none. */
+  poolStats? (): { total: number, idle: number, waiting: number, max: number }
+}
+
+/** Runs one database operation (a statement, or a whole transaction) for an observer (metrics, spans). */
+export type DatabaseObserver = <T>(operation: string, fn: () => Promise<T>) => Promise<T>
+
+/** The first SQL keyword (SELECT, INSERT, ...): what a statement does, never its values. */
+const operationOf = (sql: string): string => /^\s*([A-Za-z]+)/.exec(sql)?.[1]?.toUpperCase() ?? 'OTHER'
+
+/** The database with every statement and transaction run through `observe` (the one wrapper). */
+export function observedDatabase (database: Database, observe: DatabaseObserver): Database {
+  const wrap = (q: Queryable): Queryable['query'] => (sql, params, name) => observe(operationOf(sql), () => q.query(sql, params, name))
+  return {
+    kind: database.kind,
+    query: wrap(database),
+    transaction: (fn) => observe('TRANSACTION', () => database.transaction((tx) => fn({ query: wrap(tx) }))),
+    close: () => database.close(),
+    ...(database.poolStats === undefined ? {} : { poolStats: () => (database.poolStats as NonNullable<Database['poolStats']>)() })
+  }
 }
 
 export interface DatabaseOptions {

@@ -57,6 +57,7 @@ export function openPostgres (url: string, onError: (err: Error) => void = () =>
   return {
     kind: 'postgres',
     ...queryableOf(pool),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: POOL_SIZE }),
     async transaction<T> (fn: (tx: Queryable) => Promise<T>): Promise<T> {
       let client: pg.PoolClient
       try {

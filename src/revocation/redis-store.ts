@@ -13,6 +13,8 @@ export interface RedisRevocationStoreOptions {
   prefix: string
   /** Bound on how long revoke() waits for the other instances' acks. Default 250. */
   ackTimeoutMs?: number
+  /** Told, per revocation published, how long the other instances took to ack it (metrics). */
+  onAck?: (seconds: number, outcome: 'acked' | 'timed_out') => void
   maxEntries?: number
   now?: () => number
   log?: RevocationLog
@@ -128,6 +130,7 @@ export function createRedisRevocationStore (options: RedisRevocationStoreOptions
       const id = newId()
       // Started before the publish: acks may arrive before PUBLISH's reply does.
       const wait = acks.wait(id, ackTimeoutMs)
+      const started = performance.now()
       redis.publish({ id, sessionId, untilMs, from: instanceId }).then(
         (receivers) => { wait.expect(receivers) },
         (err: unknown) => {
@@ -136,6 +139,7 @@ export function createRedisRevocationStore (options: RedisRevocationStoreOptions
           wait.settle()
         })
       const outcome = await wait.done
+      options.onAck?.((performance.now() - started) / 1000, outcome.timedOut ? 'timed_out' : 'acked')
       if (outcome.timedOut) {
         log.warn({ sessionId, acked: outcome.acked, expected: outcome.expected, ackTimeoutMs },
           'revocation not acknowledged by every instance in time')
