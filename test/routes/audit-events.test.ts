@@ -72,7 +72,7 @@ t.test('every event type of a full journey is written with actor, target, ip, us
   const events = await allEvents(app, admin)
   const byType = (type: string) => events.filter((e) => e.type === type)
   t.ok(events.every((e) => e.organization_id === orgId), 'only acme\'s events')
-  t.ok(events.every((e) => e.ip === '127.0.0.1' && typeof e.request_id === 'string' && /^req-/.test(e.request_id)), 'every event has the client ip and the request id')
+  t.ok(events.every((e) => e.ip === '127.0.0.1' && typeof e.request_id === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(e.request_id)), 'every event has the client ip and the request id')
   t.equal(new Set(events.map((e) => e.request_id)).size, events.length, 'one request, one event: request ids differ')
 
   const logins = byType('login')
