@@ -41,9 +41,10 @@ export const EnvSchema = Type.Object({
   METRICS_ENABLED: { ...Bool, default: true, description: 'collect Prometheus metrics and serve them at /metrics (see METRICS_TOKEN, METRICS_PORT)' },
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, description: 'bearer token /metrics requires; unset = no token (in production /metrics then needs METRICS_PORT)' })),
   METRICS_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: '/metrics on its own listener at HOST:METRICS_PORT instead of the API port' })),
-  OTEL_ENABLED: { ...Bool, default: false, description: 'OpenTelemetry tracing (spans for requests, Stytch calls, DB queries); off = nothing of it is loaded' },
+  OTEL_ENABLED: { ...Bool, default: false, description: 'OpenTelemetry tracing (spans for requests, Stytch calls, DB queries), exported over OTLP/HTTP; off = nothing of it is loaded' },
   OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', description: 'OTLP/HTTP collector base URL (traces go to /v1/traces); setting it turns tracing on' })),
   OTEL_SERVICE_NAME: Type.String({ default: 'b2b-session-api', minLength: 1 }),
+  OTEL_TRACES_SAMPLE_RATIO: Type.Number({ default: 1, minimum: 0, maximum: 1, description: 'share of new traces recorded (parent-based: a trusted proxy\'s sampled traceparent is followed)' }),
 
   COOKIE_SECURE: { ...Bool, default: true },
   COOKIE_HOST_PREFIX: Type.Optional(Type.Boolean({ description: 'default: on whenever COOKIE_SECURE is (the cookies are host-only)' })),
