@@ -19,7 +19,8 @@
  * (default 3), BENCH_CONNECTIONS (default 10), BENCH_SESSIONS for the many-sessions scenario
  * (default 100000, --quick 20000), BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test;
  * the bench works in a schema of its own and drops it; unreachable = PGlite, said in the output),
- * REDIS_URL (passed to the servers).
+ * REDIS_URL (passed to the servers), BENCH_PROFILE=DIR (each app server writes a V8 CPU profile,
+ * DIR/app-LOG-LEVEL-info.cpuprofile etc., when it exits).
  */
 import { createHash, KeyObject, randomBytes } from 'node:crypto'
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
@@ -118,7 +119,9 @@ async function startApp (name: string, logLevel: string): Promise<Server> {
   const port = await freePort()
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-data-'))
   tempDirs.push(dataDir)
-  const [command, args] = onCore(0, [process.execPath, 'dist/src/server.js'])
+  // BENCH_PROFILE=DIR: each app server writes a V8 CPU profile there when it exits (open in Chrome DevTools).
+  const profile = process.env.BENCH_PROFILE === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`, `--cpu-prof-name=${name.replace(/[^A-Za-z0-9]+/g, '-')}.cpuprofile`]
+  const [command, args] = onCore(0, [process.execPath, ...profile, 'dist/src/server.js'])
   const child = spawn(command, args, {
     env: {
       ...process.env,
