@@ -101,7 +101,7 @@ export type ApiClient = Client<paths> & SessionControls
 export const SESSION_JWT_HEADER = 'x-session-jwt'
 
 /** 401 codes that say the session itself is over (not "send other credentials" or "log in again for this action"). */
-const SESSION_OVER = new Set(['session_expired', 'session_revoked', 'invalid_credentials'])
+const SESSION_OVER = new Set(['session_expired', 'session_revoked', 'session_not_found', 'invalid_credentials'])
 
 /** The `exp` of a compact JWT, in milliseconds, read without verifying it (the API verifies); undefined if unreadable. */
 export function jwtExpiry (jwt: string): number | undefined {

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 
 export const CORS_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE'
-export const CORS_ALLOWED_HEADERS = 'content-type, authorization, if-match, idempotency-key'
+export const CORS_ALLOWED_HEADERS = 'content-type, authorization, if-match, if-none-match, idempotency-key'
 // What an SPA reads from responses: the version for If-Match, a created resource, when to retry,
 // the refreshed session JWT (bearer clients), the request id to report, an idempotent replay.
 export const CORS_EXPOSED_HEADERS = 'etag, location, retry-after, x-session-jwt, x-request-id, idempotent-replayed'

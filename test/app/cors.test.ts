@@ -39,6 +39,10 @@ t.test('preflights are answered before routing and authentication', async (t) =>
   t.equal(preflight.headers['access-control-allow-origin'], SPA)
   t.equal(preflight.headers['access-control-allow-methods'], CORS_METHODS)
   t.equal(preflight.headers['access-control-allow-headers'], CORS_ALLOWED_HEADERS)
+  const requestable = String(preflight.headers['access-control-allow-headers']).split(', ')
+  for (const name of ['content-type', 'authorization', 'if-match', 'if-none-match', 'idempotency-key']) {
+    t.ok(requestable.includes(name), `an SPA may send ${name} (conditional reads and writes, idempotent creates)`)
+  }
   t.equal(preflight.headers['access-control-max-age'], '600')
   const other = await app.inject({ method: 'OPTIONS', url: '/v1/me', headers: { origin: 'https://evil.test', 'access-control-request-method': 'GET' } })
   t.notOk(other.headers['access-control-allow-origin'])

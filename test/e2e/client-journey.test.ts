@@ -404,6 +404,18 @@ t.test('mobile: a stale JWT is swapped for the X-Session-JWT the API hands back,
   t.equal(await client.signOut(), false, 'signOut without a session: nothing to do')
 })
 
+t.test('mobile: a session Stytch no longer knows (401 session_not_found) is forgotten, as a revoked one is', async (t) => {
+  const api = await listen(t, {})
+  let stored: Session | null = { session_jwt: 'not.a.jwt', session_token: 'A'.repeat(44) }
+  const client = pkg.createApiClient({ baseUrl: api.baseUrl, mode: 'mobile', storage: { load: () => stored, save: (session) => { stored = session } } })
+  const changes: SessionChangeReason[] = []
+  client.onSessionChange((_session, reason) => { changes.push(reason) })
+  expectError(t, await client.GET('/v1/me'), 401, 'session_not_found', 'an unreadable JWT goes as stale: the token is sent, and Stytch has no such session')
+  t.same(changes, ['refused'], 'onSessionChange: refused')
+  t.equal(await client.getSession(), null, 'the client forgot the session')
+  t.equal(stored, null, 'and the storage too')
+})
+
 t.test('the session controls without a server: a session set while the storage loads wins; browser mode holds nothing', async (t) => {
   let release: (session: Session) => void = () => {}
   const stale: Session = { session_jwt: 'a.b.c', session_token: 'stored-token' }
