@@ -78,7 +78,7 @@ window.call = async (method, path, token, headers = {}, body) => {
 interface Call { status: number, headers: Record<string, string | null> }
 type SpaWindow = Window & { call: (method: string, path: string, token: string, headers?: Record<string, string>, body?: unknown) => Promise<Call> }
 
-t.test('an SPA on an allowed origin reads ETag, Location, Retry-After, X-Session-JWT and Idempotent-Replayed (CORS exposed headers)', async (t) => {
+t.test('an SPA on an allowed origin reads ETag, Location, Retry-After, X-Session-JWT, X-Request-Id and Idempotent-Replayed (CORS exposed headers), and sends If-None-Match', async (t) => {
   if (!canRunBrowser(t, 'CORS exposed headers')) return
   let apiOrigin = ''
   const spa = await servePage(t, () => spaPage(apiOrigin))
@@ -98,6 +98,13 @@ t.test('an SPA on an allowed origin reads ETag, Location, Retry-After, X-Session
   t.match(created.headers.location, /^\/v1\/organizations\/organization-[^/]+\/documents\/[0-9a-f-]{36}$/, 'Location is readable')
   const replayed = await call('POST', documents, editor.session_jwt, { 'idempotency-key': 'spa-create-1' }, { title: 'From the SPA' })
   t.equal(replayed.headers['idempotent-replayed'], 'true', 'Idempotent-Replayed is readable')
+  t.match(created.headers['x-request-id'], /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'X-Request-Id is readable')
+
+  // A conditional read from the SPA (If-None-Match is an allowed request header): 304 with the same ETag.
+  const location = created.headers.location ?? ''
+  const unchanged = await call('GET', location, editor.session_jwt, { 'if-none-match': created.headers.etag ?? '' })
+  t.equal(unchanged.status, 304, 'If-None-Match from the SPA: 304')
+  t.equal(unchanged.headers.etag, '"v1"', 'with its ETag readable')
 
   // A bearer session token (no JWT): the API asks Stytch and hands the fresh JWT back in X-Session-JWT.
   const refreshed = await call('GET', '/v1/me', editor.session_token)
